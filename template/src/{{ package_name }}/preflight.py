@@ -1,0 +1,131 @@
+"""Checks and explanations for the mistakes every new bot author makes once.
+
+Each message names the setting, says what is wrong and gives the next step, with a link to this
+application's page in the Developer Portal. None of them ever repeats the token itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .invite import portal_url
+
+# Three base64url segments: the bot user's ID, a timestamp, an HMAC (27 characters or more).
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}")
+_CLIENT_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
+_PUBLIC_KEY_SHAPE = re.compile(r"[0-9a-f]{64}")
+_SNOWFLAKE_SHAPE = re.compile(r"[1-9][0-9]{16,19}")
+_PLACEHOLDER_WORDS = ("token", "your", "paste", "here", "changeme", "xxx", "<", ">")
+
+PRIVILEGED_INTENT_SWITCHES = {
+    "message_content": "Message Content Intent",
+    "members": "Server Members Intent",
+    "presences": "Presence Intent",
+}
+
+
+class PreflightError(Exception):
+    """The bot cannot start; the message says why and what to do next."""
+
+
+def _reset_token_steps(env_file: Path) -> str:
+    return (
+        f"Open {portal_url('bot')} -> Reset Token -> Copy, then paste it after DISCORD_TOKEN= "
+        f"in {env_file} (no quotes, no spaces)."
+    )
+
+
+def token_problem(token: str, env_file: Path = Path(".env")) -> str | None:
+    """Say what is wrong with DISCORD_TOKEN's value, or None when it looks like a bot token.
+
+    The shape is only a hint; Discord's answer at login is the real check.
+    """
+    steps = _reset_token_steps(env_file)
+    if not token:
+        return f"DISCORD_TOKEN is not set. {steps}"
+    lowered = token.lower()
+    if any(word in lowered for word in _PLACEHOLDER_WORDS) and "." not in token:
+        return f"DISCORD_TOKEN still holds a placeholder, not your bot token. {steps}"
+    if lowered.startswith("bot "):
+        return f"DISCORD_TOKEN starts with 'Bot ': keep only the token after it, in {env_file}."
+    if token[0] in "'\"" or any(character.isspace() for character in token):
+        return (
+            "DISCORD_TOKEN contains quotes or spaces: write it bare, as "
+            f"DISCORD_TOKEN=abc.def.ghi, in {env_file}."
+        )
+    if _SNOWFLAKE_SHAPE.fullmatch(token):
+        return (
+            "DISCORD_TOKEN holds a number: that is an ID (the application or bot ID), not the "
+            f"token. {steps}"
+        )
+    if _PUBLIC_KEY_SHAPE.fullmatch(token):
+        return (
+            "DISCORD_TOKEN holds the application's public key (General Information), not the "
+            f"bot token. {steps}"
+        )
+    if _CLIENT_SECRET_SHAPE.fullmatch(token):
+        return (
+            "DISCORD_TOKEN looks like the OAuth2 client secret (32 characters, no dots), not the "
+            f"bot token. The bot token is on the Bot page. {steps}"
+        )
+    if not _TOKEN_SHAPE.fullmatch(token):
+        return (
+            f"DISCORD_TOKEN does not look like a bot token (three parts separated by dots). {steps}"
+        )
+    return None
+
+
+def check_token(token: str, env_file: Path = Path(".env")) -> None:
+    """Raise PreflightError when the token cannot be a bot token."""
+    problem = token_problem(token, env_file)
+    if problem:
+        raise PreflightError(problem)
+
+
+def login_failed(env_file: Path) -> str:
+    """Discord answered 401: the token was reset, revoked or mistyped."""
+    return (
+        "Discord rejected DISCORD_TOKEN (401 Unauthorized): it was reset, revoked (Discord "
+        "revokes tokens found in public code) or mistyped. "
+        f"{_reset_token_steps(env_file)}"
+    )
+
+
+def privileged_intents_missing(intents: Iterable[str]) -> str:
+    """The gateway closed with 4014: a privileged intent is requested but switched off."""
+    switches = [PRIVILEGED_INTENT_SWITCHES[name] for name in intents]
+    named = ", ".join(switches) if switches else "the privileged intents this bot asks for"
+    return (
+        f"Discord refused the privileged intents this bot asks for (close code 4014). "
+        f"Open {portal_url('bot')} -> Privileged Gateway Intents, switch on {named}, "
+        "press Save Changes, then start the bot again."
+    )
+
+
+def missing_access(target: str, invite_link: str | None) -> str:
+    """Syncing commands failed with 403 / 50001 Missing Access."""
+    link = invite_link or f"the link from {portal_url('oauth2')}"
+    return (
+        f"Discord answered 50001 Missing Access while syncing commands to {target}. The bot is "
+        "not in that server, or it was invited without the applications.commands scope. "
+        f"Invite it again with {link} (both scopes), then run the sync again."
+    )
+
+
+def daily_limit_reached() -> str:
+    """Error 30034: more than 200 new commands created in a day."""
+    return (
+        "Discord's limit of 200 command creations a day was reached (error 30034). Wait until "
+        "tomorrow; sync only when commands change (the sync verb skips unchanged command sets)."
+    )
+
+
+def missing_application_id() -> str:
+    """Explains why the links are not known yet."""
+    return (
+        f"This project does not know its application ID yet. Create the application at "
+        f"{portal_url()}, then run `copier update --data application_id=<its ID>`; "
+        "meanwhile the bot prints its invite link when it starts."
+    )

@@ -1,0 +1,26 @@
+"""Shared fixtures: every test runs in an empty folder with no Discord settings inherited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SETTINGS = ("DISCORD_TOKEN", "DEV_GUILD_ID", "LOG_LEVEL")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Run in a temporary folder (so a real .env is never read) with a clean environment."""
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+
+
+@pytest.fixture
+def readme() -> str:
+    """The project's README, whose links the code must match."""
+    return (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")

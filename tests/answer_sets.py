@@ -1,0 +1,47 @@
+"""Answer sets the template must render into a working project, named for what they exercise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import APPLICATION_ID
+
+BASE: dict[str, Any] = {"app_name": "Test Bot", "application_id": APPLICATION_ID}
+
+ANSWER_SETS: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "high-bits": {
+        "permissions": [
+            "SEND_POLLS",
+            "USE_EXTERNAL_APPS",
+            "PIN_MESSAGES",
+            "BYPASS_SLOWMODE",
+            "SET_VOICE_CHANNEL_STATUS",
+            "SEND_VOICE_MESSAGES",
+            "VIEW_CHANNEL",
+        ],
+    },
+    "administrator": {"permissions": ["ADMINISTRATOR"]},
+    "no-permissions": {"permissions": []},
+    "commands-scope-only": {"scopes": ["applications.commands"]},
+    "bot-scope-only": {"scopes": ["bot"]},
+    "no-application-id": {"application_id": ""},
+    "user-install": {"install_contexts": ["user"]},
+    "guild-and-user-install": {"install_contexts": ["guild", "user"]},
+    "message-content-prefix": {"privileged_intents": ["message_content"], "command_prefix": "?"},
+    "all-intents": {"privileged_intents": ["message_content", "members", "presences"]},
+    "odd-names": {
+        "app_name": 'Ünïcødé "Bot" \\ {{ x }} 🤖',
+        "description": 'Line one with "quotes", a \\ backslash and <b>HTML</b>.\n'
+        "Line two: {% raw %} | table | [link](x) *em* مرحبا",
+        "author_name": 'O\'Brien "The Dev"',
+        "author_email": "dev@example.org",
+        "license": "ISC",
+    },
+    "no-licence": {"license": "Proprietary", "app_name": "Stdlib", "package_name": "custom_pkg"},
+}
+
+
+def answers(name: str) -> dict[str, Any]:
+    """The full answer set: the base answers with this set's changes."""
+    return {**BASE, **ANSWER_SETS[name]}

@@ -1,0 +1,107 @@
+"""Install rendered projects as a bot author would, and run their own tests and linters.
+
+These are the template's end-to-end checks: each answer set becomes a real project with its own
+virtual environment (uv, from the package registry cache), whose test suite must pass.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+import yaml
+from answer_sets import answers
+from conftest import TEMPLATE_ROOT
+
+pytestmark = pytest.mark.slow
+
+PROJECT_ANSWER_SETS = [
+    "defaults",
+    "message-content-prefix",
+    "guild-and-user-install",
+    "user-install",
+    "no-application-id",
+    "commands-scope-only",
+    "odd-names",
+]
+
+
+def uv(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run uv in a rendered project, outside the template's own virtual environment."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"VIRTUAL_ENV", "DISCORD_TOKEN"}
+    }
+    environment.update({"UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"})
+    result = subprocess.run(
+        [os.environ.get("UV") or shutil.which("uv") or "uv", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        pytest.fail(
+            f"uv {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+@pytest.fixture(scope="module", params=PROJECT_ANSWER_SETS)
+def project(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, Any], Path]:
+    destination = tmp_path_factory.mktemp(request.param) / "mybot"
+    copier.run_copy(
+        str(TEMPLATE_ROOT),
+        destination,
+        data=answers(request.param),
+        defaults=True,
+        unsafe=False,
+        vcs_ref="HEAD",
+        quiet=True,
+    )
+    stored = yaml.safe_load((destination / ".copier-answers.yml").read_text(encoding="utf-8"))
+    uv("sync", "--quiet", cwd=destination)
+    return stored, destination
+
+
+def test_generated_tests_pass(project: tuple[dict[str, Any], Path]) -> None:
+    _, destination = project
+    result = uv("run", "pytest", "-q", "-p", "no:cacheprovider", cwd=destination, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout
+    assert "warning" not in result.stdout.lower(), result.stdout
+
+
+def test_generated_code_is_ruff_clean(project: tuple[dict[str, Any], Path]) -> None:
+    _, destination = project
+    uv("run", "ruff", "check", "--no-cache", ".", cwd=destination)
+    uv("run", "ruff", "format", "--check", "--no-cache", ".", cwd=destination)
+
+
+def test_placeholder_token_is_refused_by_the_console_script(
+    project: tuple[dict[str, Any], Path],
+) -> None:
+    stored, destination = project
+    package = stored["package_name"]
+    result = uv("run", package, cwd=destination, check=False)
+    assert result.returncode == 2
+    assert "DISCORD_TOKEN" in result.stderr
+    assert ".env" in result.stderr
+    application_id = stored["application_id"]
+    bot_page = (
+        f"https://discord.com/developers/applications/{application_id}/bot"
+        if application_id
+        else "https://discord.com/developers/applications"
+    )
+    assert bot_page in result.stderr
+    assert "Traceback" not in result.stderr

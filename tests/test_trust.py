@@ -1,0 +1,49 @@
+"""`copier copy` and `copier update` must work with no flags: nothing that needs --trust."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import copier
+import yaml
+from conftest import APPLICATION_ID, TEMPLATE_ROOT
+
+UNSAFE_KEYS = {"_tasks", "_migrations", "_jinja_extensions"}
+
+
+def test_copier_yml_has_no_unsafe_features() -> None:
+    documents = list(yaml.safe_load_all((TEMPLATE_ROOT / "copier.yml").read_text()))
+    keys = {key for document in documents if document for key in document}
+    assert not keys & UNSAFE_KEYS, f"{keys & UNSAFE_KEYS} would make users pass --trust"
+
+
+def test_plain_copy_without_trust(tmp_path: Path) -> None:
+    """The way users run it: unsafe=False, as `copier copy SRC DST` without --trust does."""
+    destination = tmp_path / "mybot"
+    copier.run_copy(
+        str(TEMPLATE_ROOT),
+        destination,
+        data={"app_name": "Plain Copy", "application_id": APPLICATION_ID},
+        defaults=True,
+        unsafe=False,
+        vcs_ref="HEAD",
+        quiet=True,
+    )
+    assert (destination / "src" / "plain_copy" / "bot.py").is_file()
+    assert (destination / ".env").is_file()
+
+
+def test_hooks_are_never_copied_into_projects(tmp_path: Path) -> None:
+    destination = tmp_path / "mybot"
+    copier.run_copy(
+        str(TEMPLATE_ROOT),
+        destination,
+        data={"app_name": "No Hooks", "application_id": APPLICATION_ID},
+        defaults=True,
+        unsafe=False,
+        vcs_ref="HEAD",
+        quiet=True,
+    )
+    names = {path.name for path in destination.rglob("*")}
+    assert not any(name.endswith(".jinja") for name in names)
+    assert "hooks" not in names and "copier.yml" not in names
