@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-SETTINGS = ("DISCORD_TOKEN", "DEV_GUILD_ID", "LOG_LEVEL")
+SETTINGS = ("DISCORD_TOKEN", "DEV_GUILD_ID", "LOG_LEVEL", "SHARD_COUNT", "SHARD_IDS")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
