@@ -1,0 +1,1286 @@
+"""A fake Discord on 127.0.0.1, so the bot's tests never touch the network.
+
+The real, unmodified discord.py runs against it: login over REST, the gateway
+websocket (HELLO, IDENTIFY, READY, GUILD_CREATE), slash and prefix commands.
+discord.py has exactly two seams for this, ``discord.http.Route.BASE`` and
+``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY``; ``point_discord_at`` sets them.
+
+It behaves like Discord where bots usually go wrong: a wrong token is refused
+(``discord.LoginFailure``); privileged intents not switched on in the portal close
+the gateway with 4014 (``discord.PrivilegedIntentsRequired``); guild messages lose
+their content without the MESSAGE_CONTENT intent, so prefix commands go silent;
+syncing commands to a guild the bot is not in answers 403 / 50001; an interaction
+not answered within 3 s fails the test.
+
+In-process (the bot and the fake share one event loop)::
+
+    async def scenario() -> None:
+        async with FakeDiscord(enabled_intents={"message_content"}) as fake:
+            with point_discord_at(fake):
+                bot = build_bot(guild_ready_timeout=0.05)  # on_ready without a 2 s wait
+                task = asyncio.create_task(bot.start(FAKE_TOKEN))
+                try:
+                    await asyncio.wait_for(bot.wait_until_ready(), 5)
+                    reply = await fake.send_slash_command("ping")
+                    assert reply["data"]["content"] == "pong"
+                    assert await fake.send_message("!hello")  # what the bot posted
+                    assert not fake.unexpected_requests
+                finally:
+                    await bot.close()  # always, even after a failed start
+                    await task
+
+As a subprocess, through the bot's own console entry point::
+
+    with FakeDiscordThread() as fake:
+        env = {**os.environ, **fake.env(), "DISCORD_TOKEN": FAKE_TOKEN}
+        bot = subprocess.Popen(launch_command("mybot.cli:main"), env=env, start_new_session=True)
+        try:
+            fake.call(fake.fake.wait_until_ready_sent, timeout=10)
+            assert fake.call(fake.fake.send_slash_command, "ping")["data"]["content"] == "pong"
+        finally:
+            bot.send_signal(signal.SIGINT)  # bot.run() then exits 0
+            assert bot.wait(10) == 0
+
+Note: AutoShardedBot sleeps 5 s before every IDENTIFY but the first
+(``before_identify_hook``); a sharded test should replace that hook with a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import fnmatch
+import functools
+import importlib
+import itertools
+import json
+import os
+import re
+import runpy
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import aiohttp
+import discord
+import discord.gateway
+import discord.http
+import discord.state
+import yarl
+from aiohttp import web
+
+Json = dict[str, Any]
+T = TypeVar("T")
+
+# --- Constants: IDs and token the fake uses unless told otherwise -------------------
+
+DISCORD_EPOCH_MS = 1_420_070_400_000  # 2015-01-01, the zero of every snowflake
+APPLICATION_ID = 1_111_111_111_111_111_111  # modern bots: user id == application id
+TESTER_ID = 1_222_222_222_222_222_222  # the human who talks to the bot by default
+# Guild i has id (GUILD_BASE_MS + i) << 22: early 2024, and a multiple of 1..20,
+# so guild i lives on shard i % shard_count for any shard count up to 20.
+GUILD_BASE_MS = 1220 * 232_792_560
+MAX_GUILDS_PER_SHARD = 2500  # Discord closes with 4011 from here on
+
+API_PREFIX = "/api/v10"
+GATEWAY_PATH = "/gateway"
+
+# Gateway intents (discord.Intents values) the fake needs to reason about.
+GUILD_MESSAGES = 1 << 9
+DIRECT_MESSAGES = 1 << 12
+MESSAGE_CONTENT = 1 << 15
+PRIVILEGED_INTENTS = {"members": 1 << 1, "presences": 1 << 8, "message_content": 1 << 15}
+# Application flags (discord.ApplicationFlags): (flag for 100+ guilds, flag under 100).
+APP_INTENT_FLAGS = {
+    "presences": (1 << 12, 1 << 13),
+    "members": (1 << 14, 1 << 15),
+    "message_content": (1 << 18, 1 << 19),
+}
+EPHEMERAL = 1 << 6  # message flag
+
+EVERYONE_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    attach_files=True,
+    read_message_history=True,
+    add_reactions=True,
+    use_application_commands=True,
+).value
+ALL_PERMISSIONS = discord.Permissions.all().value
+JOINED_AT = "2024-01-01T00:00:00.000000+00:00"
+
+
+def make_token(bot_user_id: int) -> str:
+    """Build a well-formed but fake bot token: segment one is base64 of the user id."""
+    first = base64.urlsafe_b64encode(str(bot_user_id).encode()).decode().rstrip("=")
+    return f"{first}.GFakeT.fake_token_for_tests_only_never_valid"
+
+
+FAKE_TOKEN = make_token(APPLICATION_ID)
+
+
+def guild_id_for(index: int) -> int:
+    """The id of the fake's guild number ``index`` (0-based)."""
+    return (GUILD_BASE_MS + index) << 22
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's rule for which shard receives a guild's events."""
+    return (guild_id >> 22) % shard_count
+
+
+# --- Payload factories: every dict discord.py parses is built here -------------------
+# discord.py indexes some keys directly (member "flags", interaction
+# "attachment_size_limit", ...); one missing key crashes the whole client, so keep
+# payloads complete and build them only through these functions.
+
+
+def user_payload(user_id: int, username: str, *, bot: bool = False) -> Json:
+    return {
+        "id": str(user_id),
+        "username": username,
+        "global_name": None if bot else username.title(),
+        "discriminator": "0",
+        "avatar": None,
+        "bot": bot,
+        "system": False,
+        "public_flags": 0,
+    }
+
+
+def member_payload(user: Json, *, permissions: int | None = None, with_user: bool = True) -> Json:
+    """A guild member; inside a message (author, mentions) it comes without ``user``."""
+    member: Json = {
+        "nick": None,
+        "avatar": None,
+        "roles": [],
+        "joined_at": JOINED_AT,
+        "premium_since": None,
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "pending": False,
+        "communication_disabled_until": None,
+    }
+    if with_user:
+        member["user"] = user
+    if permissions is not None:  # only interactions carry resolved permissions
+        member["permissions"] = str(permissions)
+    return member
+
+
+def text_channel_payload(channel_id: int, guild_id: int) -> Json:
+    return {
+        "id": str(channel_id),
+        "type": 0,
+        "guild_id": str(guild_id),
+        "name": "general",
+        "position": 0,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+        "topic": None,
+        "rate_limit_per_user": 0,
+        "last_message_id": None,
+        "flags": 0,
+    }
+
+
+def dm_channel_payload(channel_id: int, recipient: Json) -> Json:
+    return {
+        "id": str(channel_id),
+        "type": 1,
+        "recipients": [recipient],
+        "flags": 0,
+        "last_message_id": None,
+    }
+
+
+def guild_payload(guild_id: int, *, name: str, channel_id: int, members: list[Json]) -> Json:
+    """A small GUILD_CREATE guild: one @everyone role, one text channel, 2 members."""
+    return {
+        "id": str(guild_id),
+        "name": name,
+        "icon": None,
+        "owner_id": str(TESTER_ID),
+        "unavailable": False,
+        "member_count": 2,  # the bot and the tester
+        "large": False,
+        "joined_at": JOINED_AT,
+        "roles": [
+            {
+                "id": str(guild_id),  # @everyone shares the guild's id
+                "name": "@everyone",
+                "permissions": str(EVERYONE_PERMISSIONS),
+                "position": 0,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            }
+        ],
+        "channels": [text_channel_payload(channel_id, guild_id)],
+        "members": members,
+        "features": [],
+        "emojis": [],
+        "stickers": [],
+        "voice_states": [],
+        "presences": [],
+        "threads": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "soundboard_sounds": [],
+        "system_channel_id": str(channel_id),
+        "afk_timeout": 300,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "mfa_level": 0,
+        "nsfw_level": 0,
+        "premium_tier": 0,
+        "preferred_locale": "en-US",
+    }
+
+
+def message_payload(
+    message_id: int,
+    channel_id: int,
+    author: Json,
+    content: str,
+    *,
+    guild_id: int | None = None,
+    member: Json | None = None,
+    mentions: Sequence[Json] = (),
+    embeds: Sequence[Json] = (),
+    attachments: Sequence[Json] = (),
+    components: Sequence[Json] = (),
+    flags: int = 0,
+    reference: Json | None = None,
+    webhook_id: int | None = None,
+) -> Json:
+    message: Json = {
+        "id": str(message_id),
+        "channel_id": str(channel_id),
+        "author": author,
+        "content": content,
+        "timestamp": _iso_now(),
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": list(mentions),
+        "mention_roles": [],
+        "attachments": list(attachments),
+        "embeds": list(embeds),
+        "components": list(components),
+        "reactions": [],
+        "pinned": False,
+        "type": 19 if reference else 0,  # 19 = reply
+        "flags": flags,
+    }
+    if guild_id is not None:
+        message["guild_id"] = str(guild_id)
+    if member is not None:
+        message["member"] = member
+    if reference is not None:
+        message["message_reference"] = reference
+    if webhook_id is not None:
+        message["webhook_id"] = str(webhook_id)
+    return message
+
+
+def interaction_payload(
+    interaction_id: int,
+    *,
+    application_id: int,
+    token: str,
+    data: Json,
+    user: Json,
+    channel: Json,
+    guild_id: int | None,
+    permissions: int,
+    locale: str = "en-US",
+) -> Json:
+    """An INTERACTION_CREATE for a slash command (type 2) in a guild or a bot DM."""
+    payload: Json = {
+        "id": str(interaction_id),
+        "application_id": str(application_id),
+        "type": 2,
+        "data": data,
+        "token": token,
+        "version": 1,
+        "channel_id": channel["id"],
+        "channel": channel,
+        "app_permissions": str(EVERYONE_PERMISSIONS),
+        "locale": locale,
+        "entitlements": [],
+        "entitlement_sku_ids": [],
+        "attachment_size_limit": 10 * 1024 * 1024,
+        # Key "0" = guild install: the guild's id, or "0" in a DM with the bot.
+        "authorizing_integration_owners": {"0": str(guild_id or 0)},
+        "context": 0 if guild_id else 1,  # 0 = GUILD, 1 = BOT_DM
+    }
+    if guild_id is not None:
+        payload["guild_id"] = str(guild_id)
+        payload["guild"] = {"id": str(guild_id), "locale": "en-US", "features": []}
+        payload["guild_locale"] = "en-US"
+        payload["member"] = member_payload(user, permissions=permissions)
+    else:
+        payload["user"] = user
+    return payload
+
+
+def attachment_payload(attachment_id: int, filename: str, size: int) -> Json:
+    url = f"https://cdn.discordapp.com/attachments/0/{attachment_id}/{filename}"
+    return {
+        "id": str(attachment_id),
+        "filename": filename,
+        "size": size,
+        "url": url,
+        "proxy_url": url,
+    }
+
+
+def _iso_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
+
+
+def _error(status: int, message: str, code: int = 0) -> tuple[int, Json]:
+    return status, {"message": message, "code": code}
+
+
+# --- Records the tests look at ---------------------------------------------------
+
+
+@dataclass
+class RecordedRequest:
+    """One REST call the bot made; ``path`` is relative to /api/v10."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any
+    auth_sent: bool
+    auth_valid: bool
+    files: list[str] = field(default_factory=list)
+    status: int = 0
+
+
+@dataclass
+class Identify:
+    """One IDENTIFY the bot sent (``shard`` is ``(shard_id, shard_count)`` or None)."""
+
+    token: str
+    intents: int
+    shard: tuple[int, int] | None
+    payload: Json
+
+
+@dataclass
+class GatewaySession:
+    """A gateway session: one bot, or one shard of it; survives a RESUME."""
+
+    session_id: str
+    ws: web.WebSocketResponse
+    intents: int
+    shard: tuple[int, int]
+    seq: int = 0
+
+    def receives(self, guild_id: int | None) -> bool:
+        """DMs go to shard 0; guild events to the shard ``shard_of`` names."""
+        shard_id, count = self.shard
+        return shard_id == (0 if guild_id is None else shard_of(guild_id, count))
+
+    async def dispatch(self, event: str, data: Json) -> None:
+        self.seq += 1
+        await _send(self.ws, {"op": 0, "t": event, "s": self.seq, "d": data})
+
+
+async def _send(ws: web.WebSocketResponse, payload: Json) -> None:
+    """Plain JSON in TEXT frames: discord.py only decompresses binary frames."""
+    await ws.send_str(json.dumps(payload, separators=(",", ":")))
+
+
+Handler = Callable[..., Awaitable[tuple[int, Any]]]
+
+
+# --- The fake itself ----------------------------------------------------------------
+
+
+class FakeDiscord:
+    """REST under /api/v10 and the gateway at /gateway, on one 127.0.0.1 port.
+
+    There are ``guild_count`` guilds (``guild_ids``, made by ``guild_id_for``), each
+    with one text channel (``channel_id(guild)``) and two members: the bot and
+    ``tester``, who owns the guilds and the application and is the default author of
+    what the test sends. ``enabled_intents`` are the privileged intents switched on in
+    the portal. ``gateway_close_code`` answers every IDENTIFY by closing with that
+    code; pick one discord.py does not retry (4004, 4010-4014) or it reconnects.
+
+    Records for assertions: ``requests`` and ``unexpected_requests`` (REST),
+    ``identifies``, ``sent_messages`` (channel messages), ``interactions`` and
+    ``interaction_responses`` (by interaction id), ``global_commands`` and
+    ``guild_commands`` (what the last sync stored).
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        application_id: int = APPLICATION_ID,
+        bot_user_id: int | None = None,
+        bot_username: str = "FakeBot",
+        guild_count: int = 1,
+        enabled_intents: Iterable[str] = (),
+        gateway_close_code: int | None = None,
+        recommended_shards: int | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.enabled_intents = frozenset(enabled_intents)
+        if unknown := self.enabled_intents - PRIVILEGED_INTENTS.keys():
+            raise ValueError(f"not privileged: {sorted(unknown)}; use {sorted(PRIVILEGED_INTENTS)}")
+        self.application_id = application_id
+        self.bot_user_id = application_id if bot_user_id is None else bot_user_id
+        self.token = make_token(self.bot_user_id) if token is None else token
+        self.gateway_close_code = gateway_close_code
+        self.recommended_shards = recommended_shards or max(1, -(-guild_count // 1000))
+        self.bot_user = user_payload(self.bot_user_id, bot_username, bot=True)
+        self.tester = user_payload(TESTER_ID, "tester")
+        self.guild_ids = [guild_id_for(i) for i in range(guild_count)]
+        self._guild_set = set(self.guild_ids)
+        self._host, self._port = host, port
+
+        # What happened, for assertions.
+        self.requests: list[RecordedRequest] = []
+        self.unexpected_requests: list[RecordedRequest] = []
+        self.identifies: list[Identify] = []
+        self.sent_messages: list[Json] = []  # messages the bot POSTed to channels
+        self.interactions: dict[int, Json] = {}  # INTERACTION_CREATE payloads sent
+        self.interaction_responses: dict[int, Json] = {}  # callback bodies, by id
+        self.global_commands: list[Json] = []
+        self.guild_commands: dict[int, list[Json]] = {}
+
+        self._sessions: dict[str, GatewaySession] = {}
+        self._sockets: set[web.WebSocketResponse] = set()
+        # interaction token -> {message id or "@original": message} for webhook edits
+        self._webhook_messages: dict[str, dict[str, Json]] = {}
+        self._dm_channels: dict[int, int] = {}  # user id -> DM channel id
+        self._ready_sent = 0
+        self._ids = itertools.count(1)
+        self._changed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._routes: list[tuple[str, re.Pattern[str], Handler, bool]] = []
+        webhook_message = "/webhooks/{app}/{token}/messages/{message}"
+        reaction = "/channels/{channel}/messages/{message}/reactions/{emoji}/@me"
+        routes: list[tuple[str, str, Handler, bool]] = [
+            ("GET", "/users/@me", self._get_me, True),
+            ("POST", "/users/@me/channels", self._create_dm, True),
+            ("GET", "/oauth2/applications/@me", self._get_application, True),
+            ("GET", "/gateway", self._get_gateway, False),
+            ("GET", "/gateway/bot", self._get_gateway_bot, True),
+            ("GET", "/applications/{app}/commands", self._get_commands, True),
+            ("PUT", "/applications/{app}/commands", self._put_commands, True),
+            ("GET", "/applications/{app}/guilds/{guild}/commands", self._get_commands, True),
+            ("PUT", "/applications/{app}/guilds/{guild}/commands", self._put_commands, True),
+            # Interaction answers carry no Authorization: the token is in the path.
+            ("POST", "/interactions/{iid}/{token}/callback", self._callback, False),
+            ("POST", "/webhooks/{app}/{token}", self._followup, False),
+            ("GET", webhook_message, self._webhook_message, False),
+            ("PATCH", webhook_message, self._webhook_message, False),
+            ("DELETE", webhook_message, self._webhook_message, False),
+            ("POST", "/channels/{channel}/messages", self._create_message, True),
+            ("PATCH", "/channels/{channel}/messages/{message}", self._edit_message, True),
+            ("DELETE", "/channels/{channel}/messages/{message}", self._no_content, True),
+            ("POST", "/channels/{channel}/typing", self._no_content, True),
+            ("PUT", reaction, self._no_content, True),
+        ]
+        for method, path, handler, auth in routes:
+            self.add_route(method, path, handler, auth=auth)
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get(GATEWAY_PATH, self._gateway)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self._host, self._port).start()
+        self._port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close(code=1001, message=b"fake Discord stopping")
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeDiscord:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://{self._host}:{self._port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://{self._host}:{self._port}{GATEWAY_PATH}"
+
+    def channel_id(self, guild_id: int) -> int:
+        """The one text channel of a guild."""
+        return guild_id + 1
+
+    def dm_channel_id(self, user_id: int = TESTER_ID) -> int:
+        return self._dm_channels.setdefault(user_id, self._new_id())
+
+    def add_route(self, method: str, path: str, handler: Handler, *, auth: bool = True) -> None:
+        """Serve a REST route such as ``/channels/{channel}``.
+
+        ``handler(request: RecordedRequest, channel=...)`` returns ``(status, json)``;
+        json None means an empty body. ``auth`` routes answer 401 to a wrong token.
+        A later route wins over an earlier one, so a test can replace a built-in.
+        """
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)  # Discord paths: no regex chars
+        self._routes.append((method, re.compile(pattern), handler, auth))
+
+    # -- test driving -------------------------------------------------------------
+
+    async def wait_until_identified(self, count: int = 1, timeout: float = 5.0) -> Identify:
+        """Wait for the ``count``-th IDENTIFY (one per shard) and return it."""
+        await self._wait_for(lambda: len(self.identifies) >= count, timeout, f"IDENTIFY #{count}")
+        return self.identifies[count - 1]
+
+    async def wait_until_ready_sent(self, count: int = 1, timeout: float = 5.0) -> None:
+        """Wait until READY and every GUILD_CREATE went out on ``count`` sessions.
+
+        The bot's on_ready follows ``guild_ready_timeout`` seconds later.
+        """
+        await self._wait_for(
+            lambda: self._ready_sent >= count, timeout, f"READY on {count} session(s)"
+        )
+
+    async def wait_for_request(
+        self, method: str, path_pattern: str, *, timeout: float = 3.0, start: int = 0
+    ) -> RecordedRequest:
+        """First request from index ``start`` on matching a glob, e.g. ``/webhooks/*``."""
+
+        def found() -> RecordedRequest | None:
+            for req in self.requests[start:]:
+                if req.method == method and fnmatch.fnmatchcase(req.path, path_pattern):
+                    return req
+            return None
+
+        return await self._wait_for(found, timeout, f"{method} {path_pattern}")
+
+    async def send_slash_command(
+        self,
+        name: str,
+        options: Mapping[str, Any] | Sequence[Json] | None = None,
+        *,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        dm: bool = False,
+        user: Json | None = None,
+        locale: str = "en-US",
+        timeout: float = 3.0,
+    ) -> Json:
+        """Invoke ``/name`` (``"group sub"`` for subcommands); return the bot's callback body.
+
+        ``options`` maps option names to values (types come from the synced command,
+        else are guessed) or is a list of raw option dicts. Raises TimeoutError if the
+        bot does not answer within ``timeout`` (Discord allows 3 s).
+        """
+        user = user or self.tester
+        guild = None if dm else self._default_guild(guild_id)
+        top, *subs = name.split()
+        command = self._find_command(top, guild)
+        data: Json = {
+            "id": command["id"] if command else str(self._new_id()),
+            "name": top,
+            "type": 1,
+            "options": _command_options(subs, options, command),
+        }
+        if command and command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        if guild is None:
+            channel = dm_channel_payload(self.dm_channel_id(int(user["id"])), user)
+        else:
+            channel = text_channel_payload(channel_id or self.channel_id(guild), guild)
+        owner = user["id"] == self.tester["id"]
+        iid = self._new_id()
+        payload = interaction_payload(
+            iid,
+            application_id=self.application_id,
+            token=f"fake-interaction-token-{iid}",
+            data=data,
+            user=user,
+            channel=channel,
+            guild_id=guild,
+            permissions=ALL_PERMISSIONS if owner else EVERYONE_PERMISSIONS,
+            locale=locale,
+        )
+        self.interactions[iid] = payload
+        await self._session_for(guild).dispatch("INTERACTION_CREATE", payload)
+        return await self._wait_for(
+            lambda: self.interaction_responses.get(iid),
+            timeout,
+            f"the bot to answer /{name} (not in its command tree? did it raise? see the log)",
+        )
+
+    async def send_message(
+        self,
+        content: str,
+        *,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        dm: bool = False,
+        user: Json | None = None,
+        mention_bot: bool = False,
+        quiet_period: float = 0.2,
+        timeout: float = 3.0,
+    ) -> list[Json]:
+        """Deliver a MESSAGE_CREATE; return what the bot posted until it went quiet.
+
+        Like Discord: nothing is delivered without the GUILD_MESSAGES / DIRECT_MESSAGES
+        intent, and guild messages arrive with empty content unless the IDENTIFY had
+        MESSAGE_CONTENT or the bot is mentioned (``mention_bot`` prepends a mention).
+        """
+        user = user or self.tester
+        guild = None if dm else self._default_guild(guild_id)
+        session = self._session_for(guild)
+        mention = f"<@{self.bot_user_id}>"
+        if mention_bot and mention not in content and f"<@!{self.bot_user_id}>" not in content:
+            content = f"{mention} {content}"
+        mentioned = mention in content or f"<@!{self.bot_user_id}>" in content
+        bot_member = member_payload(self.bot_user, with_user=False)
+        mentions = [{**self.bot_user, "member": bot_member}] if mentioned else []
+        if guild is None:
+            channel = self.dm_channel_id(int(user["id"]))
+            needed = DIRECT_MESSAGES
+        else:
+            channel = channel_id or self.channel_id(guild)
+            needed = GUILD_MESSAGES
+            if not (session.intents & MESSAGE_CONTENT or mentioned):
+                content = ""  # embeds, attachments and components are blank already
+        member = None if guild is None else member_payload(user, with_user=False)
+        message = message_payload(
+            self._new_id(), channel, user, content, guild_id=guild, member=member, mentions=mentions
+        )
+        start = len(self.sent_messages)
+        if session.intents & needed:
+            await session.dispatch("MESSAGE_CREATE", message)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        quiet_until = loop.time() + quiet_period
+        seen = start
+        while (now := loop.time()) < min(quiet_until, deadline):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(quiet_until, deadline) - now)
+            if len(self.sent_messages) > seen:
+                seen = len(self.sent_messages)
+                quiet_until = loop.time() + quiet_period
+        return self.sent_messages[start:]
+
+    async def close_gateway(self, code: int = 4000) -> None:
+        """Drop every gateway connection with ``code``; discord.py should RESUME."""
+        for ws in list(self._sockets):
+            await ws.close(code=code, message=b"fake Discord closed the connection")
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _new_id(self) -> int:
+        """A fresh snowflake stamped with the current time."""
+        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        return (ms << 22) | (next(self._ids) & 0x3FFFFF)
+
+    def _changed_now(self) -> None:
+        """Wake every ``_wait_for``; each waits on the event current when it looped."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait_for(self, predicate: Callable[[], T | None], timeout: float, what: str) -> T:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not (result := predicate()):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"fake Discord: waited {timeout} s for {what}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+        return result
+
+    def _default_guild(self, guild_id: int | None) -> int:
+        if guild_id is None:
+            if not self.guild_ids:
+                raise AssertionError("fake Discord has no guilds (guild_count=0); pass dm=True")
+            return self.guild_ids[0]
+        if guild_id not in self._guild_set:
+            raise AssertionError(f"guild {guild_id} is not one of the fake's guilds")
+        return guild_id
+
+    def _session_for(self, guild_id: int | None) -> GatewaySession:
+        for session in reversed(list(self._sessions.values())):
+            if not session.ws.closed and session.receives(guild_id):
+                return session
+        where = "DMs" if guild_id is None else f"guild {guild_id}"
+        raise AssertionError(f"no connected gateway session receives {where}; is the bot running?")
+
+    def _find_command(self, name: str, guild_id: int | None) -> Json | None:
+        scoped = self.guild_commands.get(guild_id, []) if guild_id else []
+        for command in [*scoped, *self.global_commands]:
+            if command["name"] == name and command.get("type", 1) == 1:
+                return command
+        return None
+
+    def _channel_guild(self, channel_id: int) -> tuple[bool, int | None]:
+        """(exists, guild id or None for a DM channel)."""
+        if channel_id - 1 in self._guild_set:
+            return True, channel_id - 1
+        return channel_id in self._dm_channels.values(), None
+
+    def _bot_message(self, channel_id: int, body: Json, files: list[str], **extra: Any) -> Json:
+        _, guild = self._channel_guild(channel_id)
+        return message_payload(
+            self._new_id(),
+            channel_id,
+            self.bot_user,
+            body.get("content") or "",
+            guild_id=guild,
+            embeds=body.get("embeds") or [],
+            components=body.get("components") or [],
+            attachments=[attachment_payload(self._new_id(), name, 0) for name in files],
+            flags=body.get("flags") or 0,
+            reference=body.get("message_reference"),
+            **extra,
+        )
+
+    # -- gateway --------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(compress=False, max_msg_size=0)
+        await ws.prepare(request)
+        self._sockets.add(ws)
+        try:
+            await _send(ws, {"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
+            async for msg in ws:
+                if msg.type is not aiohttp.WSMsgType.TEXT:
+                    continue
+                frame = json.loads(msg.data)
+                op, data = frame.get("op"), frame.get("d")
+                if op == 1:  # heartbeat
+                    await _send(ws, {"op": 11, "d": None, "s": None, "t": None})
+                elif op == 2:
+                    await self._identify(ws, data)
+                elif op == 6:
+                    await self._resume(ws, data)
+                elif op == 8:
+                    await self._request_members(ws, data)
+        finally:
+            self._sockets.discard(ws)
+            self._changed_now()
+        return ws
+
+    async def _identify(self, ws: web.WebSocketResponse, data: Json) -> None:
+        shard = (int(data["shard"][0]), int(data["shard"][1])) if data.get("shard") else None
+        intents = int(data.get("intents", 0))
+        self.identifies.append(Identify(data.get("token", ""), intents, shard, data))
+        self._changed_now()
+        shard_id, count = shard or (0, 1)
+        requested = {name for name, bit in PRIVILEGED_INTENTS.items() if intents & bit}
+        guilds = [g for g in self.guild_ids if shard_of(g, count) == shard_id]
+        if self.gateway_close_code is not None:
+            await ws.close(code=self.gateway_close_code, message=b"forced by the test")
+        elif data.get("token") != self.token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+        elif not 0 <= shard_id < count:
+            await ws.close(code=4010, message=b"Invalid shard.")
+        elif len(guilds) >= MAX_GUILDS_PER_SHARD:
+            await ws.close(code=4011, message=b"Sharding required.")
+        elif requested - self.enabled_intents:
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
+        else:
+            session = GatewaySession(
+                f"fake-session-{self._new_id()}", ws, intents, (shard_id, count)
+            )
+            self._sessions[session.session_id] = session
+            await session.dispatch("READY", self._ready_payload(session, guilds, shard))
+            members = [member_payload(self.bot_user)]
+            if "members" in requested:  # then all members are in GUILD_CREATE: no chunking
+                members.append(member_payload(self.tester))
+            for guild_id in guilds:
+                name = f"Fake Guild {(guild_id >> 22) - GUILD_BASE_MS}"
+                payload = guild_payload(
+                    guild_id, name=name, channel_id=self.channel_id(guild_id), members=members
+                )
+                await session.dispatch("GUILD_CREATE", payload)
+            self._ready_sent += 1
+            self._changed_now()
+
+    def _ready_payload(
+        self, session: GatewaySession, guilds: list[int], shard: tuple[int, int] | None
+    ) -> Json:
+        ready: Json = {
+            "v": 10,
+            "user": self._client_user(),
+            "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
+            "session_id": session.session_id,
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.application_id), "flags": self._application_flags()},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "session_type": "normal",
+        }
+        if shard is not None:
+            ready["shard"] = list(shard)
+        return ready
+
+    async def _resume(self, ws: web.WebSocketResponse, data: Json) -> None:
+        session = self._sessions.get(data.get("session_id", ""))
+        if data.get("token") != self.token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+        elif session is None:
+            await _send(ws, {"op": 9, "d": False, "s": None, "t": None})  # identify again
+        else:
+            session.ws = ws  # nothing was missed: the fake queues no events
+            await session.dispatch("RESUMED", {})
+            self._changed_now()
+
+    async def _request_members(self, ws: web.WebSocketResponse, data: Json) -> None:
+        """Answer a member request (chunking) with the guild's two members."""
+        session = next((s for s in self._sessions.values() if s.ws is ws), None)
+        if session is not None:
+            members = [member_payload(self.bot_user), member_payload(self.tester)]
+            chunk = {"guild_id": data["guild_id"], "members": members, "not_found": []}
+            chunk.update(chunk_index=0, chunk_count=1, nonce=data.get("nonce"))
+            await session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+
+    def _client_user(self) -> Json:
+        """The bot as it sees itself (/users/@me and READY): a few more fields."""
+        return {**self.bot_user, "verified": True, "mfa_enabled": False, "flags": 0}
+
+    def _application_flags(self) -> int:
+        verified = len(self.guild_ids) >= 100  # unverified apps get the *_LIMITED flags
+        return sum(APP_INTENT_FLAGS[name][0 if verified else 1] for name in self.enabled_intents)
+
+    # -- REST -------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        """Record the call, check auth, and hand it to the matching route."""
+        body: Any = None
+        files: list[str] = []
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            async for part in reader:
+                if not isinstance(part, aiohttp.BodyPartReader):
+                    continue
+                if part.name == "payload_json":
+                    body = json.loads(await part.text())
+                else:
+                    await part.read()
+                    files.append(part.filename or part.name or "file")
+        elif request.can_read_body:
+            body = await request.text()
+            if request.content_type == "application/json":
+                with contextlib.suppress(ValueError):  # a bad body is recorded as text
+                    body = json.loads(body)
+        auth = request.headers.get("Authorization")
+        path = request.path[len(API_PREFIX) :]
+        req = RecordedRequest(
+            request.method,
+            path,
+            dict(request.query),
+            body,
+            auth is not None,
+            auth == f"Bot {self.token}",
+            files,
+        )
+        self.requests.append(req)
+        for method, pattern, handler, needs_auth in reversed(self._routes):
+            match = pattern.fullmatch(path)
+            if method == request.method and match:
+                if needs_auth and not req.auth_valid:
+                    status, result = _error(401, "401: Unauthorized")
+                else:
+                    status, result = await self._run_handler(handler, req, match.groupdict())
+                break
+        else:
+            self.unexpected_requests.append(req)
+            status, result = _error(404, "404: Not Found")
+        req.status = status
+        self._changed_now()
+        if result is None:
+            return web.Response(status=status)
+        # Exactly "application/json": with "; charset=utf-8" discord.py reads text.
+        body_bytes = json.dumps(result).encode()
+        return web.Response(
+            status=status, body=body_bytes, headers={"Content-Type": "application/json"}
+        )
+
+    async def _run_handler(
+        self, handler: Handler, req: RecordedRequest, params: dict[str, str]
+    ) -> tuple[int, Any]:
+        """A crash becomes a 400 (not a 500, which discord.py retries for seconds)."""
+        try:
+            return await handler(req, **params)
+        except Exception as exc:  # reported through unexpected_requests
+            self.unexpected_requests.append(req)
+            return _error(400, f"fake Discord could not handle this request: {exc!r}", 50035)
+
+    async def _get_me(self, req: RecordedRequest) -> tuple[int, Any]:
+        return 200, self._client_user()
+
+    async def _create_dm(self, req: RecordedRequest) -> tuple[int, Any]:
+        user_id = int(req.json["recipient_id"])
+        recipient = self.tester if user_id == TESTER_ID else user_payload(user_id, f"user{user_id}")
+        return 200, dm_channel_payload(self.dm_channel_id(user_id), recipient)
+
+    async def _get_application(self, req: RecordedRequest) -> tuple[int, Any]:
+        return 200, {
+            "id": str(self.application_id),
+            "name": self.bot_user["username"],
+            "description": "A bot under test",
+            "icon": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": self.tester,
+            "team": None,
+            "verify_key": "0" * 64,
+            "flags": self._application_flags(),
+            "bot": self.bot_user,
+            "approximate_guild_count": len(self.guild_ids),
+            "interactions_endpoint_url": None,
+            "redirect_uris": [],
+            "tags": [],
+        }
+
+    async def _get_gateway(self, req: RecordedRequest) -> tuple[int, Any]:
+        return 200, {"url": self.gateway_url}
+
+    async def _get_gateway_bot(self, req: RecordedRequest) -> tuple[int, Any]:
+        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        return 200, {
+            "url": self.gateway_url,
+            "shards": self.recommended_shards,
+            "session_start_limit": limit,
+        }
+
+    def _command_scope(self, app: str, guild: str | None) -> tuple[int, Any] | None:
+        """Refuse, like Discord, another application or a guild the bot is not in."""
+        if int(app) != self.application_id or (
+            guild is not None and int(guild) not in self._guild_set
+        ):
+            return _error(403, "Missing Access", 50001)
+        return None
+
+    async def _get_commands(
+        self, req: RecordedRequest, app: str, guild: str | None = None
+    ) -> tuple[int, Any]:
+        refused = self._command_scope(app, guild)
+        if refused:
+            return refused
+        return 200, self.guild_commands.get(int(guild), []) if guild else self.global_commands
+
+    async def _put_commands(
+        self, req: RecordedRequest, app: str, guild: str | None = None
+    ) -> tuple[int, Any]:
+        """Bulk overwrite (what ``tree.sync()`` sends); a command keeps its id."""
+        refused = self._command_scope(app, guild)
+        if refused:
+            return refused
+        old = {
+            (c["name"], c["type"]): c["id"]
+            for c in (self.guild_commands.get(int(guild), []) if guild else self.global_commands)
+        }
+        stored = []
+        for command in req.json:
+            kind = command.get("type", 1)
+            entry = {"description": "", "options": [], **command, "type": kind}
+            entry["id"] = old.get((command["name"], kind)) or str(self._new_id())
+            entry["application_id"] = str(self.application_id)
+            entry["version"] = str(self._new_id())
+            if guild:
+                entry["guild_id"] = guild
+            stored.append(entry)
+        if guild:
+            self.guild_commands[int(guild)] = stored
+        else:
+            self.global_commands = stored
+        return 200, stored
+
+    async def _callback(self, req: RecordedRequest, iid: str, token: str) -> tuple[int, Any]:
+        """Record the answer and reply as Discord does for ``?with_response=1``."""
+        interaction = self.interactions.get(int(iid))
+        if interaction is None or interaction["token"] != token:
+            return _error(404, "Unknown interaction", 10062)
+        if int(iid) in self.interaction_responses:
+            return _error(400, "Interaction has already been acknowledged.", 40060)
+        body = req.json or {}
+        self.interaction_responses[int(iid)] = body
+        kind, data = body.get("type"), body.get("data") or {}
+        result: Json = {
+            "interaction": {
+                "id": iid,
+                "type": interaction["type"],
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool((data.get("flags") or 0) & EPHEMERAL),
+            },
+            "resource": {"type": kind},
+        }
+        if kind in (4, 5):  # a message (or its "thinking..." placeholder) now exists
+            message = self._webhook_message_for(interaction, data, req.files, original=True)
+            result["interaction"]["response_message_id"] = message["id"]
+            result["resource"]["message"] = message
+        return 200, result
+
+    def _webhook_message_for(
+        self, interaction: Json, body: Json, files: list[str], *, original: bool = False
+    ) -> Json:
+        """A message the bot sent through an interaction's webhook, kept for edits."""
+        channel = int(interaction["channel_id"])
+        message = self._bot_message(channel, body, files, webhook_id=self.application_id)
+        message["interaction_metadata"] = {
+            "id": interaction["id"],
+            "type": interaction["type"],
+            "user": interaction.get("user") or interaction["member"]["user"],
+            "authorizing_integration_owners": interaction["authorizing_integration_owners"],
+        }
+        kept = self._webhook_messages.setdefault(interaction["token"], {})
+        kept[message["id"]] = message
+        if original:
+            kept["@original"] = message
+        return message
+
+    def _interaction_by_token(self, app: str, token: str) -> Json | None:
+        if int(app) != self.application_id:
+            return None
+        return next((i for i in self.interactions.values() if i["token"] == token), None)
+
+    async def _followup(self, req: RecordedRequest, app: str, token: str) -> tuple[int, Any]:
+        interaction = self._interaction_by_token(app, token)
+        if interaction is None:
+            return _error(404, "Unknown Webhook", 10015)
+        message = self._webhook_message_for(interaction, req.json or {}, req.files)
+        if req.query.get("wait") in ("1", "true", "True"):
+            return 200, message
+        return 204, None
+
+    async def _webhook_message(
+        self, req: RecordedRequest, app: str, token: str, message: str
+    ) -> tuple[int, Any]:
+        """GET / PATCH / DELETE an interaction's original response (@original) or followup."""
+        if self._interaction_by_token(app, token) is None:
+            return _error(404, "Unknown Webhook", 10015)
+        kept = self._webhook_messages.get(token, {})
+        if message not in kept:
+            return _error(404, "Unknown Message", 10008)
+        if req.method == "DELETE":
+            del kept[message]
+            return 204, None
+        if req.method == "PATCH":
+            _apply_edit(kept[message], req.json or {})
+        return 200, kept[message]
+
+    async def _create_message(self, req: RecordedRequest, channel: str) -> tuple[int, Any]:
+        exists, _ = self._channel_guild(int(channel))
+        if not exists:
+            return _error(404, "Unknown Channel", 10003)
+        message = self._bot_message(int(channel), req.json or {}, req.files)
+        self.sent_messages.append(message)
+        return 200, message
+
+    async def _edit_message(
+        self, req: RecordedRequest, channel: str, message: str
+    ) -> tuple[int, Any]:
+        for sent in self.sent_messages:
+            if sent["id"] == message:
+                return 200, _apply_edit(sent, req.json or {})
+        return _error(404, "Unknown Message", 10008)
+
+    async def _no_content(self, req: RecordedRequest, **ignored: str) -> tuple[int, Any]:
+        return 204, None
+
+
+def _apply_edit(message: Json, body: Json) -> Json:
+    """Apply a message edit in place, as Discord does (absent keys stay)."""
+    for key in ("content", "embeds", "components", "flags"):
+        if body.get(key) is not None:
+            message[key] = body[key]
+    message["edited_timestamp"] = _iso_now()
+    return message
+
+
+def _command_options(
+    subcommands: list[str], options: Mapping[str, Any] | Sequence[Json] | None, command: Json | None
+) -> list[Json]:
+    """Interaction options, nesting ``["group", "sub"]`` as Discord does."""
+    schema = (command or {}).get("options", [])
+    for name in subcommands:  # walk the synced schema down to the subcommand
+        schema = next((o.get("options", []) for o in schema if o.get("name") == name), [])
+    if isinstance(options, Mapping):
+        types = {o["name"]: o["type"] for o in schema}
+        built = [
+            {"name": k, "type": types.get(k) or _guess_option_type(v), "value": v}
+            for k, v in options.items()
+        ]
+    else:
+        built = list(options or [])
+    for depth, name in reversed(list(enumerate(subcommands))):
+        kind = 1 if depth == len(subcommands) - 1 else 2  # 1 = subcommand, 2 = group
+        built = [{"name": name, "type": kind, "options": built}]
+    return built
+
+
+def _guess_option_type(value: Any) -> int:
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, int):
+        return 4
+    if isinstance(value, float):
+        return 10
+    return 3
+
+
+# --- Pointing discord.py at the fake ----------------------------------------------
+
+
+def _point(api_base: str, gateway_url: str) -> None:
+    discord.http.Route.BASE = api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+@contextlib.contextmanager
+def point_discord_at(fake: FakeDiscord | FakeDiscordThread) -> Iterator[None]:
+    """Send discord.py's REST and gateway traffic to ``fake``; restore afterwards."""
+    saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    _point(fake.api_base, fake.gateway_url)
+    try:
+        yield
+    finally:
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+
+class FakeDiscordThread:
+    """A FakeDiscord on its own event loop in a background thread.
+
+    For tests whose bot runs as a subprocess: the test stays synchronous and drives
+    the fake through ``call``, e.g. ``t.call(t.fake.send_slash_command, "ping")``.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self.fake: FakeDiscord
+
+    def __enter__(self) -> FakeDiscordThread:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="fake-discord", daemon=True
+        )
+        self._thread.start()
+
+        async def create() -> FakeDiscord:
+            fake = FakeDiscord(**self._options)
+            await fake.start()
+            return fake
+
+        self.fake = self.call(create)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            self.call(self.fake.stop)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(5)
+            self._loop.close()
+
+    def call(
+        self, coro_fn: Callable[..., Awaitable[T]], *args: Any, timeout: float = 30.0, **kwargs: Any
+    ) -> T:
+        """Run ``await coro_fn(*args, **kwargs)`` on the fake's loop and return its result."""
+
+        async def run() -> T:
+            return await coro_fn(*args, **kwargs)
+
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
+
+    @property
+    def api_base(self) -> str:
+        return self.fake.api_base
+
+    @property
+    def gateway_url(self) -> str:
+        return self.fake.gateway_url
+
+    def env(self, guild_ready_timeout: float | None = 0.05) -> dict[str, str]:
+        """Environment for ``launch_command``: where the fake is, and a short ready delay."""
+        env = {"FAKE_DISCORD_API": self.api_base, "FAKE_DISCORD_GATEWAY": self.gateway_url}
+        if guild_ready_timeout is not None:
+            env["FAKE_DISCORD_GUILD_READY_TIMEOUT"] = str(guild_ready_timeout)
+        return env
+
+
+# --- Launcher: run an unmodified bot against the fake ------------------------------
+
+
+def launch_command(target: str, *args: str) -> list[str]:
+    """argv for ``subprocess``: this file's launcher running ``target`` with ``args``."""
+    return [sys.executable, os.path.abspath(__file__), "launch", target, *args]
+
+
+def launch(target: str, args: Sequence[str]) -> Any:
+    """Point discord.py at ``$FAKE_DISCORD_API`` / ``$FAKE_DISCORD_GATEWAY``, run the bot.
+
+    ``target`` is a module run as ``__main__`` (like ``python -m``) or
+    ``module:function`` called like a console-script entry point.
+    ``$FAKE_DISCORD_GUILD_READY_TIMEOUT``, if set, replaces discord.py's default 2 s
+    wait before on_ready (a value the bot passes itself still wins).
+    """
+    _point(os.environ["FAKE_DISCORD_API"], os.environ["FAKE_DISCORD_GATEWAY"])
+    ready_timeout = os.environ.get("FAKE_DISCORD_GUILD_READY_TIMEOUT")
+    if ready_timeout:
+        original_init = discord.state.ConnectionState.__init__
+
+        @functools.wraps(original_init)
+        def init(self: discord.state.ConnectionState[Any], *a: Any, **options: Any) -> None:
+            options.setdefault("guild_ready_timeout", float(ready_timeout))
+            original_init(self, *a, **options)
+
+        discord.state.ConnectionState.__init__ = init  # type: ignore[method-assign]
+    module, _, attr = target.partition(":")
+    sys.argv = [module, *args]
+    if not attr:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        return None
+    entry_point: Any = importlib.import_module(module)
+    for name in attr.split("."):
+        entry_point = getattr(entry_point, name)
+    return entry_point()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``launch MODULE[:FUNCTION] [ARGS...]``; exits like a console script would."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) < 2 or args[0] != "launch":
+        sys.exit("usage: fake_discord.py launch MODULE[:FUNCTION] [ARGS...]")
+    # Run as a script, this file put tests/ first on sys.path: drop it, so that no
+    # test module can shadow the bot's own modules.
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    sys.exit(launch(args[1], args[2:]))
+
+
+if __name__ == "__main__":
+    main()
