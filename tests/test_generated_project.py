@@ -7,6 +7,7 @@ virtual environment (uv, from the package registry cache), whose test suite must
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,17 +18,20 @@ import pytest
 import yaml
 from answer_sets import answers
 from conftest import TEMPLATE_ROOT
+from shipping import run_commands
 
 pytestmark = pytest.mark.slow
 
 PROJECT_ANSWER_SETS = [
     "defaults",
     "message-content-prefix",
+    "all-intents",
     "guild-and-user-install",
     "user-install",
     "no-application-id",
     "commands-scope-only",
     "odd-names",
+    "no-extras",
 ]
 
 
@@ -105,3 +109,36 @@ def test_placeholder_token_is_refused_by_the_console_script(
     )
     assert bot_page in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache for every project: discord.py's types are analysed once, not per project
+    (mypy still re-checks any module whose source differs)."""
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+def test_generated_code_type_checks(project: tuple[dict[str, Any], Path], mypy_cache: Path) -> None:
+    """`uv run mypy`, strict as pyproject.toml configures it, passes on the bot and its tests."""
+    stored, destination = project
+    if not stored["type_checking"]:
+        assert "mypy" not in (destination / "pyproject.toml").read_text(encoding="utf-8")
+        return
+    result = uv("run", "mypy", "--cache-dir", str(mypy_cache), cwd=destination, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout
+
+
+def test_ci_workflow_steps_pass(project: tuple[dict[str, Any], Path]) -> None:
+    """Each `run:` step of the rendered workflow passes here as on GitHub, with the lock that
+    `uv sync` wrote. The pytest and mypy steps are the tests above (same commands)."""
+    stored, destination = project
+    workflow = destination / ".github" / "workflows" / "ci.yml"
+    if not stored["github_ci"]:
+        assert not workflow.exists()
+        return
+    commands = [shlex.split(command) for command in run_commands(workflow)]
+    assert all(command[0] == "uv" for command in commands), commands
+    for command in commands:
+        if command[1:3] not in (["run", "pytest"], ["run", "mypy"]):
+            uv(*command[1:], cwd=destination)

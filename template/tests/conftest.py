@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-SETTINGS = ("DISCORD_TOKEN", "DEV_GUILD_ID", "LOG_LEVEL", "SHARD_COUNT", "SHARD_IDS")
+SETTINGS = (
+    "DISCORD_TOKEN",
+    "DEV_GUILD_ID",
+    "LOG_LEVEL",
+    "SHARD_COUNT",
+    "SHARD_IDS",
+    "SHARD_GROUP",
+    "SHARD_GROUP_COUNT",
+    "MAX_MESSAGES",
+    "MEMBER_CACHE",
+    "CHUNK_GUILDS_AT_STARTUP",
+)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,6 +30,18 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """Undo what `cli.main()` does to the root logger, so tests called in-process stay apart."""
+    root = logging.getLogger()
+    handlers, level = set(root.handlers), root.level
+    yield
+    for handler in set(root.handlers) - handlers:
+        if type(handler) is logging.StreamHandler:  # discord.utils.setup_logging()'s
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture
