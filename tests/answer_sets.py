@@ -39,6 +39,15 @@ ANSWER_SETS: dict[str, dict[str, Any]] = {
         "license": "ISC",
     },
     "no-licence": {"license": "Proprietary", "app_name": "Stdlib", "package_name": "custom_pkg"},
+    # Every shipping toggle off: no container, Kubernetes, CI, type checker or pre-commit.
+    "no-extras": {
+        "docker": False,
+        "kubernetes": False,
+        "github_ci": False,
+        "type_checking": False,
+        "pre_commit": False,
+        "update_workflow": False,
+    },
 }
 
 

@@ -19,6 +19,9 @@ ENV_FILE = Path(".env")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _SNOWFLAKE = re.compile(r"[1-9][0-9]{0,19}")
 _SHARD_NUMBER = re.compile(r"[0-9]{1,5}")
+_MESSAGE_COUNT = re.compile(r"[0-9]{1,7}")
+MEMBER_CACHES = ("none", "voice", "all")
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
 class SettingsError(Exception):
@@ -36,6 +39,11 @@ class Settings:
     # (all of them when shard_ids is None), so several processes or hosts can split one bot.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    # Caches (README, "Memory"): by default only what the bot's own commands use. None keeps
+    # no messages; "none" keeps only the bot's own member in each server.
+    max_messages: int | None = None
+    member_cache: str = "none"
+    chunk_guilds_at_startup: bool = False
     env_file: Path = ENV_FILE
 
 
@@ -45,12 +53,16 @@ def load_settings(env_file: Path = ENV_FILE, environ: Mapping[str, str] | None =
     environment = os.environ if environ is None else environ
     values.update({key: value for key, value in environment.items() if value})
     shard_count, shard_ids = _shards(values, env_file)
+    member_cache, chunk_guilds_at_startup = _member_cache(values, env_file)
     return Settings(
         token=values.get("DISCORD_TOKEN", "").strip(),
         dev_guild_id=_snowflake(values, "DEV_GUILD_ID", env_file),
         log_level=_log_level(values, env_file),
         shard_count=shard_count,
         shard_ids=shard_ids,
+        max_messages=_max_messages(values, env_file),
+        member_cache=member_cache,
+        chunk_guilds_at_startup=chunk_guilds_at_startup,
         env_file=env_file,
     )
 
@@ -80,7 +92,13 @@ def _log_level(values: Mapping[str, str], env_file: Path) -> str:
 def _shards(values: Mapping[str, str], env_file: Path) -> tuple[int | None, tuple[int, ...] | None]:
     count_text = values.get("SHARD_COUNT", "").strip()
     ids_text = values.get("SHARD_IDS", "").strip()
+    grouped = any(values.get(name, "").strip() for name in ("SHARD_GROUP", "SHARD_GROUP_COUNT"))
     if not count_text:
+        if grouped:
+            raise SettingsError(
+                f"SHARD_GROUP is set in {env_file} but SHARD_COUNT is not: set SHARD_COUNT to the "
+                "total number of shards, the same for every process of the bot."
+            )
         if ids_text:
             raise SettingsError(
                 f"SHARD_IDS is set in {env_file} but SHARD_COUNT is not: set SHARD_COUNT to the "
@@ -93,6 +111,13 @@ def _shards(values: Mapping[str, str], env_file: Path) -> tuple[int | None, tupl
             f"not {count_text!r}. Leave it empty to run without sharding."
         )
     count = int(count_text)
+    if grouped:
+        if ids_text:
+            raise SettingsError(
+                f"Set either SHARD_IDS or SHARD_GROUP with SHARD_GROUP_COUNT in {env_file}, "
+                "not both: the group already chooses this process's shards."
+            )
+        return count, _group_shard_ids(values, env_file, count)
     if not ids_text:
         return count, None
     parts = [part.strip() for part in ids_text.split(",")]
@@ -102,3 +127,62 @@ def _shards(values: Mapping[str, str], env_file: Path) -> tuple[int | None, tupl
             f"{count - 1} (SHARD_COUNT={count}), for example SHARD_IDS=0,1; not {ids_text!r}."
         )
     return count, tuple(sorted({int(part) for part in parts}))
+
+
+def _group_shard_ids(values: Mapping[str, str], env_file: Path, count: int) -> tuple[int, ...]:
+    groups_text = values.get("SHARD_GROUP_COUNT", "").strip()
+    group_text = values.get("SHARD_GROUP", "").strip()
+    if not _SHARD_NUMBER.fullmatch(groups_text) or not 1 <= int(groups_text) <= count:
+        raise SettingsError(
+            f"SHARD_GROUP_COUNT in {env_file} must be the number of processes that share the "
+            f"{count} shards (1 to {count}), not {groups_text!r}."
+        )
+    groups = int(groups_text)
+    if not _SHARD_NUMBER.fullmatch(group_text) or int(group_text) >= groups:
+        raise SettingsError(
+            f"SHARD_GROUP in {env_file} must be this process's number, from 0 to {groups - 1} "
+            f"(SHARD_GROUP_COUNT={groups}), not {group_text!r}; in Kubernetes, the pod's ordinal."
+        )
+    return shard_group(int(group_text), groups, count)
+
+
+def shard_group(group: int, groups: int, count: int) -> tuple[int, ...]:
+    """The shards process `group` of `groups` runs: contiguous, near-equal, together all `count`.
+
+    Every process computes its share alone (from SHARD_GROUP, e.g. a StatefulSet pod's ordinal),
+    so a fleet splits one bot with no coordinator and no list of shard IDs to keep in sync.
+    """
+    return tuple(range(group * count // groups, (group + 1) * count // groups))
+
+
+def _max_messages(values: Mapping[str, str], env_file: Path) -> int | None:
+    text = values.get("MAX_MESSAGES", "").strip()
+    if not _MESSAGE_COUNT.fullmatch(text or "0"):
+        raise SettingsError(
+            f"MAX_MESSAGES in {env_file} must be a whole number of messages to keep in memory, "
+            f"not {text!r}: 0 keeps none (the default), 1000 is discord.py's own default."
+        )
+    return int(text or "0") or None  # discord.py turns the cache off with None, not 0
+
+
+def _member_cache(values: Mapping[str, str], env_file: Path) -> tuple[str, bool]:
+    cache = values.get("MEMBER_CACHE", "").strip().lower() or "none"
+    if cache not in MEMBER_CACHES:
+        raise SettingsError(
+            f"MEMBER_CACHE in {env_file} must be none, voice or all, not {cache!r}: none keeps "
+            "only the bot's own member, voice the members in voice channels, all every member "
+            "Discord sends (discord.py's default)."
+        )
+    chunk_text = values.get("CHUNK_GUILDS_AT_STARTUP", "").strip().lower() or "false"
+    if chunk_text not in _TRUE + _FALSE:
+        raise SettingsError(
+            f"CHUNK_GUILDS_AT_STARTUP in {env_file} must be true or false, not {chunk_text!r}."
+        )
+    chunk = chunk_text in _TRUE
+    if chunk and cache != "all":
+        raise SettingsError(
+            f"CHUNK_GUILDS_AT_STARTUP=true downloads every server's member list into the member "
+            f"cache, but MEMBER_CACHE={cache} would drop it: set MEMBER_CACHE=all in {env_file} "
+            "too, or CHUNK_GUILDS_AT_STARTUP=false."
+        )
+    return cache, chunk
