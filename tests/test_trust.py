@@ -17,33 +17,29 @@ def test_copier_yml_has_no_unsafe_features() -> None:
     assert not keys & UNSAFE_KEYS, f"{keys & UNSAFE_KEYS} would make users pass --trust"
 
 
-def test_plain_copy_without_trust(tmp_path: Path) -> None:
-    """The way users run it: unsafe=False, as `copier copy SRC DST` without --trust does."""
-    destination = tmp_path / "mybot"
+def plain_copy(destination: Path, app_name: str) -> None:
+    """Copy the way users do: unsafe=False, as `copier copy SRC DST` without --trust."""
     copier.run_copy(
         str(TEMPLATE_ROOT),
         destination,
-        data={"app_name": "Plain Copy", "application_id": APPLICATION_ID},
+        data={"app_name": app_name, "application_id": APPLICATION_ID},
         defaults=True,
         unsafe=False,
         vcs_ref="HEAD",
         quiet=True,
     )
+
+
+def test_plain_copy_without_trust(tmp_path: Path) -> None:
+    destination = tmp_path / "mybot"
+    plain_copy(destination, "Plain Copy")
     assert (destination / "src" / "plain_copy" / "bot.py").is_file()
     assert (destination / ".env").is_file()
 
 
 def test_hooks_are_never_copied_into_projects(tmp_path: Path) -> None:
     destination = tmp_path / "mybot"
-    copier.run_copy(
-        str(TEMPLATE_ROOT),
-        destination,
-        data={"app_name": "No Hooks", "application_id": APPLICATION_ID},
-        defaults=True,
-        unsafe=False,
-        vcs_ref="HEAD",
-        quiet=True,
-    )
+    plain_copy(destination, "No Hooks")
     names = {path.name for path in destination.rglob("*")}
     assert not any(name.endswith(".jinja") for name in names)
     assert "hooks" not in names and "copier.yml" not in names
