@@ -1,0 +1,214 @@
+"""The bots' side: a bot process against the generated project's own fake Discord.
+
+Each run starts the bot as its own process (its virtual environment's Python, nothing in
+between), serves it `guild_count` servers from a FakeDiscord on 127.0.0.1 and measures:
+
+- ready: process start until the fake has sent READY and every GUILD_CREATE;
+- loaded: process start until every shard has answered /ping, so every server is in its cache;
+- peak RSS: the process's high-water mark of resident memory (Linux: VmHWM, read just before
+  the stop; elsewhere ru_maxrss, which also covers the shutdown), after a member said something
+  in every server, so that message caches fill as they do in real use.
+
+Discord refuses 2,500 servers or more on one connection (close code 4011, and so does the
+fake), so from there both bots shard alike: SHARD_COUNT is set to one shard per 1,000 servers,
+Discord's own recommendation (what GET /gateway/bot answers).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+LAUNCHER = Path(__file__).resolve().parent / "bots" / "launcher.py"
+FLOOR_TARGET = "floor_bot:main"
+MAX_GUILDS_PER_CONNECTION = 2500
+GUILDS_PER_SHARD = 1000
+STOP_TIMEOUT = 30.0
+MESSAGE_BATCH = 100
+# Settings of the generated bot that must come from the benchmark only, never the caller's shell.
+BOT_SETTINGS = (
+    "DISCORD_TOKEN",
+    "DEV_GUILD_ID",
+    "LOG_LEVEL",
+    "SHARD_COUNT",
+    "SHARD_IDS",
+    "SHARD_GROUP",
+    "SHARD_GROUP_COUNT",
+    "MAX_MESSAGES",
+    "MEMBER_CACHE",
+    "CHUNK_GUILDS_AT_STARTUP",
+)
+
+
+@dataclass(frozen=True)
+class BotUnderTest:
+    """A bot to start: which Python runs it, and its entry point for the launcher."""
+
+    name: str
+    python: Path
+    target: str
+    # The generated bot has /about, whose server count must survive its lean caches.
+    has_about: bool
+
+
+@dataclass(frozen=True)
+class BotRun:
+    """What one run measured."""
+
+    ready: float
+    loaded: float
+    peak_rss: int  # bytes
+
+
+def shard_count_for(guild_count: int) -> int | None:
+    """None (one connection) below Discord's limit, else one shard per 1,000 servers."""
+    if guild_count < MAX_GUILDS_PER_CONNECTION:
+        return None
+    return math.ceil(guild_count / GUILDS_PER_SHARD)
+
+
+def load_fake(fake_path: Path) -> ModuleType:
+    """The generated project's tests/fake_discord.py, imported from its file."""
+    spec = importlib.util.spec_from_file_location("bench_fake_discord", fake_path)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot import {fake_path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def bot_environment() -> dict[str, str]:
+    """The caller's environment without bot settings, with bytecode caching on (as for users)."""
+    dropped = {*BOT_SETTINGS, "PYTHONDONTWRITEBYTECODE", "VIRTUAL_ENV"}
+    return {key: value for key, value in os.environ.items() if key not in dropped}
+
+
+def run_bot(
+    bot: BotUnderTest, fake_module: ModuleType, fake_path: Path, guild_count: int, logs: Path
+) -> BotRun:
+    """Start the bot, drive it through the fake, stop it with SIGINT; fail loudly on trouble."""
+    shards = shard_count_for(guild_count)
+    patience = 60.0 + guild_count / 100  # generous: a failure, not a slow run, should end it
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"{bot.name.replace(' ', '-')}-{guild_count}-{time.monotonic_ns()}.log"
+    with (
+        fake_module.FakeDiscordThread(guild_count=guild_count) as fake,
+        log_path.open("w", encoding="utf-8") as log,
+    ):
+        env = bot_environment()
+        env.update(fake.env())
+        env.update(DISCORD_TOKEN=fake_module.FAKE_TOKEN, BENCH_SKIP_IDENTIFY_WAIT="1")
+        if shards:
+            env["SHARD_COUNT"] = str(shards)
+        # Guild i is on shard i (for up to 20 shards): these reach every shard once.
+        probes = [fake_module.guild_id_for(shard) for shard in range(shards or 1)]
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [str(bot.python), str(LAUNCHER), str(fake_path), bot.target],
+            cwd=logs,  # no .env there: the settings above are the only ones
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            ready, loaded = fake.call(
+                lambda: _drive(fake.fake, bot, probes, start, patience), timeout=4 * patience
+            )
+        except Exception as error:
+            process.kill()
+            process.wait()
+            raise RuntimeError(f"{bot.name} failed; its log: {log_path}") from error
+        except BaseException:  # Ctrl+C: leave no bot behind
+            process.kill()
+            process.wait()
+            raise
+        # on_ready follows the last GUILD_CREATE by guild_ready_timeout (0.05 s here): let it
+        # happen, so the run covers a complete start and the stop is not a stop mid-start.
+        time.sleep(0.5)
+        serving_peak = _high_water_mark(process.pid)
+        lifetime_peak = _stop(process, log_path)
+    return BotRun(ready=ready, loaded=loaded, peak_rss=serving_peak or lifetime_peak)
+
+
+async def _drive(
+    fake: Any, bot: BotUnderTest, probes: list[int], start: float, patience: float
+) -> tuple[float, float]:
+    """On the fake's event loop: wait for READY, check the bot, send the messages; two times."""
+    await fake.wait_until_ready_sent(len(probes), timeout=patience)
+    ready = time.perf_counter() - start
+    await _ping(fake, probes, patience)
+    loaded = time.perf_counter() - start
+    # A member says "hello" in every server (not a command: no answer). In batches, each
+    # followed by a /ping on every shard, so the bot keeps up as with real traffic instead of
+    # queueing thousands of events at once.
+    for first in range(0, len(fake.guild_ids), MESSAGE_BATCH):
+        for guild_id in fake.guild_ids[first : first + MESSAGE_BATCH]:
+            await fake.send_message("hello", guild_id=guild_id, quiet_period=0)
+        await _ping(fake, probes, patience)
+    if bot.has_about:  # lean caches may not lose servers: /about counts them all
+        reply = await fake.send_slash_command("about", timeout=patience)
+        fields = {f["name"]: f["value"] for f in reply["data"]["embeds"][0]["fields"]}
+        if fields.get("Servers") != str(len(fake.guild_ids)):
+            raise RuntimeError(f"/about counted {fields.get('Servers')} servers, not all")
+    if fake.unexpected_requests:
+        raise RuntimeError(f"unexpected requests: {fake.unexpected_requests}")
+    return ready, loaded
+
+
+async def _ping(fake: Any, guild_ids: list[int], patience: float) -> None:
+    """/ping in each of these servers; each must be answered."""
+    for guild_id in guild_ids:
+        reply = await fake.send_slash_command("ping", guild_id=guild_id, timeout=patience)
+        if reply.get("type") != 4 or "ong" not in reply["data"].get("content", ""):
+            raise RuntimeError(f"/ping in server {guild_id} was answered with {reply!r}")
+
+
+def _high_water_mark(pid: int) -> int | None:
+    """Peak resident memory so far, from /proc (Linux only), in bytes."""
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
+        return None
+    for line in status.read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024  # reported in kB
+    return None
+
+
+def _stop(process: subprocess.Popen[bytes], log_path: Path) -> int:
+    """SIGINT (a clean stop, exit 0), then reap the child; return its lifetime peak RSS."""
+    process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    killed = False
+    while not (reaped := os.wait4(process.pid, os.WNOHANG))[0]:
+        if time.monotonic() > deadline:
+            # Seen rarely, on a loaded machine, with bare discord.py too: the figures are already
+            # taken, so say so and go on rather than lose the whole benchmark.
+            process.send_signal(signal.SIGUSR1)  # the launcher dumps the stacks into the log
+            time.sleep(0.5)
+            process.kill()
+            killed = True
+            print(
+                f"warning: {log_path.stem} ignored SIGINT for {STOP_TIMEOUT:.0f} s and was "
+                f"killed; its stacks are in {log_path}",
+                file=sys.stderr,
+            )
+            reaped = os.wait4(process.pid, 0)
+            break
+        time.sleep(0.02)
+    _, status, usage = reaped
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0 and not killed:
+        raise RuntimeError(f"the bot exited with {process.returncode}; its log: {log_path}")
+    # ru_maxrss is in kilobytes on Linux, in bytes on macOS.
+    return usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
