@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from importlib.metadata import distribution
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from jinja2_ansible_filters import AnsibleCoreFiltersExtension
+from packaging.requirements import Requirement
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,3 +97,19 @@ def _not_template_files(directory: str, names: list[str]) -> set[str]:
     at_root = Path(directory) == TEMPLATE_ROOT
     root_only = {".git", ".venv", ".pytest_cache", ".ruff_cache", "tests", "uv.lock"}
     return {name for name in names if name == "__pycache__" or (at_root and name in root_only)}
+
+
+def dependency_closure(*roots: str) -> set[str]:
+    """Every distribution the given ones install (lower-case names), from installed metadata."""
+    seen: set[str] = set()
+    pending = list(roots)
+    while pending:
+        name = pending.pop().lower()
+        if name in seen:
+            continue
+        seen.add(name)
+        for requirement in distribution(name).requires or []:
+            parsed = Requirement(requirement)
+            if parsed.marker is None or parsed.marker.evaluate({"extra": ""}):
+                pending.append(parsed.name)
+    return seen

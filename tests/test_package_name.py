@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import keyword
 import sys
-from importlib.metadata import distribution, packages_distributions
+from importlib.metadata import packages_distributions
 from typing import Any
 
 import pytest
-from packaging.requirements import Requirement
-
-
-def _dependency_closure(root: str) -> set[str]:
-    """Every distribution discord.py pulls in, found from installed metadata."""
-    seen: set[str] = set()
-    pending = [root]
-    while pending:
-        name = pending.pop()
-        if name.lower() in seen:
-            continue
-        seen.add(name.lower())
-        for requirement in distribution(name).requires or []:
-            parsed = Requirement(requirement)
-            if parsed.marker is None or parsed.marker.evaluate({"extra": ""}):
-                pending.append(parsed.name)
-    return seen
+from conftest import dependency_closure
 
 
 def test_reserved_names_cover_the_standard_library(package_hooks: Any) -> None:
@@ -38,7 +22,7 @@ def test_reserved_names_cover_keywords(package_hooks: Any) -> None:
 
 
 def test_reserved_names_cover_what_the_bot_imports(package_hooks: Any) -> None:
-    distributions = _dependency_closure("discord.py") | _dependency_closure("python-dotenv")
+    distributions = dependency_closure("discord.py", "python-dotenv")
     modules = {
         module
         for module, owners in packages_distributions().items()

@@ -19,10 +19,9 @@ from typing import Any
 import copier
 import pytest
 from answer_sets import BASE
-from conftest import hooks_module
+from conftest import dependency_closure, hooks_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from packaging.requirements import Requirement
 from questionnaire import asked_questions, choices_of, default, problem, questions, walk
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -291,29 +290,13 @@ def test_no_default_is_ever_refused(app_name: str, given: dict[str, Any]) -> Non
         assert not problem(name, value, before), (name, value, before)
 
 
-def _closure(*roots: str) -> set[str]:
-    """Distributions the generated project installs, found from installed metadata."""
-    seen: set[str] = set()
-    pending = list(roots)
-    while pending:
-        name = pending.pop().lower()
-        if name in seen:
-            continue
-        seen.add(name)
-        for requirement in distribution(name).requires or []:
-            parsed = Requirement(requirement)
-            if parsed.marker is None or parsed.marker.evaluate({"extra": ""}):
-                pending.append(parsed.name)
-    return seen
-
-
 def test_package_names_never_replace_a_command_of_the_environment(tmp_path: Path) -> None:
     """`uv run <package>` must start the bot, and `uv run ruff` must still be ruff: a console
     script may not share its name with one of the environment's own commands."""
     venv.EnvBuilder(with_pip=False).create(tmp_path / "venv")
     commands = {path.name for path in (tmp_path / "venv" / "bin").iterdir()}
     scripts = Path(sys.executable).parent
-    for name in _closure("discord.py", "python-dotenv", "pytest", "ruff"):
+    for name in dependency_closure("discord.py", "python-dotenv", "pytest", "ruff"):
         found = distribution(name)
         commands |= {entry.name for entry in found.entry_points if entry.group == "console_scripts"}
         # Scripts shipped as files (ruff is a binary) are installed next to the interpreter.
