@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -34,18 +35,11 @@ MAX_GUILDS_PER_CONNECTION = 2500
 GUILDS_PER_SHARD = 1000
 STOP_TIMEOUT = 30.0
 MESSAGE_BATCH = 100
-# Settings of the generated bot that must come from the benchmark only, never the caller's shell.
-BOT_SETTINGS = (
-    "DISCORD_TOKEN",
-    "DEV_GUILD_ID",
-    "LOG_LEVEL",
-    "SHARD_COUNT",
-    "SHARD_IDS",
-    "SHARD_GROUP",
-    "SHARD_GROUP_COUNT",
-    "MAX_MESSAGES",
-    "MEMBER_CACHE",
-    "CHUNK_GUILDS_AT_STARTUP",
+# Settings of the generated bot that must come from the benchmark only, never the caller's
+# shell: every variable the template's .env.example lists.
+ENV_EXAMPLE = Path(__file__).resolve().parent.parent / "template" / ".env.example.jinja"
+BOT_SETTINGS = tuple(
+    re.findall(r"^([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.MULTILINE)
 )
 
 

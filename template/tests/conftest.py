@@ -7,20 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dotenv import dotenv_values
 
-SETTINGS = (
-    "DISCORD_TOKEN",
-    "DEV_GUILD_ID",
-    "LOG_LEVEL",
-    "SHARD_COUNT",
-    "SHARD_IDS",
-    "SHARD_GROUP",
-    "SHARD_GROUP_COUNT",
-    "MAX_MESSAGES",
-    "MEMBER_CACHE",
-    "CHUNK_GUILDS_AT_STARTUP",
-)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Every setting the bot reads, as .env.example lists them.
+SETTINGS = tuple(dotenv_values(PROJECT_ROOT / ".env.example"))
 
 
 @pytest.fixture(autouse=True)
