@@ -71,7 +71,7 @@ def shard_count_for(guild_count: int) -> int | None:
 
 
 def load_fake(fake_path: Path) -> ModuleType:
-    """The generated project's tests/fake_discord.py, imported from its file."""
+    """The generated project's runtime/fake_discord.py, imported from its file."""
     spec = importlib.util.spec_from_file_location("bench_fake_discord", fake_path)
     if spec is None or spec.loader is None:
         raise RuntimeError(f"cannot import {fake_path}")
@@ -101,7 +101,7 @@ def run_bot(
     ):
         env = bot_environment()
         env.update(fake.env())
-        env.update(DISCORD_TOKEN=fake_module.FAKE_TOKEN, BENCH_SKIP_IDENTIFY_WAIT="1")
+        env.update(DISCORD_TOKEN=fake.fake.token, BENCH_SKIP_IDENTIFY_WAIT="1")
         if shards:
             env["SHARD_COUNT"] = str(shards)
         # Guild i is on shard i (for up to 20 shards): these reach every shard once.

@@ -30,7 +30,7 @@ from bench import bot_runs, copier_runs
 from bench.bot_runs import BotRun, BotUnderTest
 
 T = TypeVar("T")
-GENERATED_TARGET = f"{copier_runs.OUR_DATA['package_name']}.cli:main"
+GENERATED_TARGET = f"{copier_runs.OUR_DATA['package_name']}.runtime.cli:main"
 # The generated project's test suite runs for tens of seconds: fewer repetitions by default.
 DEFAULT_SUITE_REPEAT = 3
 # A bot starts in a fraction of a second, the noisiest figure on a shared machine: more runs.
@@ -169,7 +169,8 @@ def compare_bots(
     bots: Mapping[str, BotUnderTest], sizes: Sequence[int], repeat: int, project: Path, logs: Path
 ) -> dict[tuple[str, int], list[BotRun]]:
     """Both bots at every server count, against the generated project's fake Discord."""
-    fake_path = project / "tests" / "fake_discord.py"
+    package = copier_runs.OUR_DATA["package_name"]
+    fake_path = project / "src" / package / "runtime" / "fake_discord.py"
     fake = bot_runs.load_fake(fake_path)
     runs: dict[tuple[str, int], list[BotRun]] = {}
     for size in sizes:

@@ -71,6 +71,11 @@ def permissions_hooks() -> Any:
 
 
 @pytest.fixture(scope="session")
+def intents_hooks() -> Any:
+    return hooks_module("intents")
+
+
+@pytest.fixture(scope="session")
 def invite_hooks() -> Any:
     return hooks_module("invite")
 

@@ -37,16 +37,17 @@ def probe(src: str, package: str, project: str) -> dict[str, Any]:
             if module.name.endswith("__main__"):
                 continue  # it starts the bot
             modules[module.name] = importlib.import_module(module.name).__file__
-        invite = importlib.import_module(f"{package}.invite")
-        settings_module = importlib.import_module(f"{package}.settings")
-        application_id = invite.APPLICATION_ID
+        app = importlib.import_module(f"{package}.app")
+        invite = importlib.import_module(f"{package}.runtime.invite")
+        settings_module = importlib.import_module(f"{package}.runtime.settings")
+        application_id = app.APPLICATION_ID
         links = invite.invite_links(application_id) if application_id is not None else {}
         settings = settings_module.load_settings(Path(project) / ".env", environ={})
         return {
             "modules": modules,
             "application_id": application_id,
             "links": links,
-            "permissions": invite.PERMISSIONS.value,
+            "permissions": app.PERMISSIONS.value,
             "token": settings.token,
             "log_level": settings.log_level,
         }

@@ -394,7 +394,7 @@ def test_manifest_takes_the_token_from_a_secret(full: Path) -> None:
 def load_rendered_settings(project: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """The project's own settings module, imported from its file (it needs only python-dotenv)."""
     package = stored_answers(project)["package_name"]
-    path = project / "src" / package / "settings.py"
+    path = project / "src" / package / "runtime" / "settings.py"
     spec = importlib.util.spec_from_file_location(f"{package}_settings_under_test", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

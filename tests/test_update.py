@@ -422,8 +422,8 @@ def test_changed_permissions_recompute_links_and_code(repermissioned: Repermissi
     readme = (project / "README.md").read_text("utf-8")
     links = re.findall(r"https://discord\.com/oauth2/authorize\?[^)>\s]+", readme)
     assert links and all(f"permissions={value}" in link for link in links), links
-    invite = (project / "src" / answers["package_name"] / "invite.py").read_text("utf-8")
-    assert f"PERMISSIONS = discord.Permissions({value})" in invite
+    app = (project / "src" / answers["package_name"] / "app.py").read_text("utf-8")
+    assert f"PERMISSIONS = discord.Permissions({value})" in app
     assert_same_tree(project, repermissioned.fresh)
 
 

@@ -1,7 +1,7 @@
 """Start a bot against the fake Discord, as the generated project's own tests do.
 
 Usage: ``python launcher.py FAKE_DISCORD_PY MODULE:FUNCTION``. Runs inside the bot's virtual
-environment. It loads the generated project's ``tests/fake_discord.py`` and hands over to its
+environment. It loads the generated project's ``runtime/fake_discord.py`` and hands over to its
 ``launch`` (which points discord.py at $FAKE_DISCORD_API / $FAKE_DISCORD_GATEWAY). This folder is
 on sys.path (a script's folder always is), so ``floor_bot:main`` resolves here.
 

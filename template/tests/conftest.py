@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
+from .support.harness import Playground
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Every setting the bot reads, as .env.example lists them.
 SETTINGS = tuple(dotenv_values(PROJECT_ROOT / ".env.example"))
@@ -33,6 +35,13 @@ def restore_logging() -> Iterator[None]:
         if type(handler) is logging.StreamHandler:  # discord.utils.setup_logging()'s
             root.removeHandler(handler)
     root.setLevel(level)
+
+
+@pytest.fixture
+def playground(isolated: Path) -> Iterator[Playground]:
+    """The bot, running against a fake Discord: `playground.slash("ping")` returns its reply."""
+    with Playground() as started:
+        yield started
 
 
 @pytest.fixture

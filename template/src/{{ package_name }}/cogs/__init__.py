@@ -1,5 +1,5 @@
-"""Command extensions. Every module here with a `setup(bot)` function is loaded at start.
+"""The bot's commands. Every module here with a `setup(bot)` function is loaded at start.
 
-Add a command: copy general.py to a new module, rename the class, and restart the bot.
-Modules whose names start with "_" are skipped.
+Add a command: copy example.py to a new module (its test too: tests/test_example.py), rename
+the class and the command, and restart the bot. Modules whose names start with "_" are skipped.
 """

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..invite import invite_links
+from ..runtime.invite import invite_links
 
 
 class General(commands.Cog):

@@ -1,4 +1,4 @@
-"""Everything the bot reads from its environment, in one typed object.
+"""The settings: everything the bot reads from .env and its environment, in one typed object.
 
 Values come from the process environment first and from `.env` second, so containers, CI and
 orchestrators can inject DISCORD_TOKEN without a file. The token never appears in a repr, a log
@@ -17,7 +17,12 @@ from dotenv import dotenv_values
 
 ENV_FILE = Path(".env")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_SNOWFLAKE = re.compile(r"[1-9][0-9]{0,19}")
+# A Discord ID: 17 to 20 digits today (a snowflake, below 2**64), never a leading zero.
+_SNOWFLAKE = re.compile(r"[1-9][0-9]{16,19}")
+COPY_SERVER_ID = (
+    "In Discord, turn on Settings -> Advanced -> Developer Mode, then right-click the server "
+    "-> Copy Server ID."
+)
 _SHARD_NUMBER = re.compile(r"[0-9]{1,5}")
 _MESSAGE_COUNT = re.compile(r"[0-9]{1,7}")
 MEMBER_CACHES = ("none", "voice", "all")
@@ -67,15 +72,23 @@ def load_settings(env_file: Path = ENV_FILE, environ: Mapping[str, str] | None =
     )
 
 
+def server_id_problem(text: str) -> str | None:
+    """Why `text` is not a server (guild) ID, with how to copy one; None when it is one."""
+    if _SNOWFLAKE.fullmatch(text) and int(text) < 2**64:
+        return None
+    return f"a server ID is 17 to 20 digits, such as 123456789012345678, not {text!r}. " + (
+        COPY_SERVER_ID
+    )
+
+
 def _snowflake(values: Mapping[str, str], name: str, env_file: Path) -> int | None:
     text = values.get(name, "").strip()
     if not text:
         return None
-    if not _SNOWFLAKE.fullmatch(text) or int(text) >= 2**64:
+    problem = server_id_problem(text)
+    if problem:
         raise SettingsError(
-            f"{name} in {env_file} must be a server ID such as 123456789012345678, not {text!r}. "
-            "In Discord, turn on Settings -> Advanced -> Developer Mode, then right-click "
-            "the server -> Copy Server ID. Leave it empty to use global commands only."
+            f"{name} in {env_file}: {problem} Leave it empty to use global commands only."
         )
     return int(text)
 

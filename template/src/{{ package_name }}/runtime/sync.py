@@ -1,4 +1,4 @@
-"""Command sync on purpose: to one server for development, or globally, never in a loop.
+"""Publishing the slash commands on purpose: to one server for development, or globally.
 
 Discord allows 200 command creations a day per server. Syncing on every start is how bots in a
 restart loop hit that limit, so a sync is skipped when the command set is unchanged since the
@@ -59,6 +59,11 @@ async def sync_commands(
     _write_state(state_file, state)
     log.info("Synced %d commands to %s", len(synced), target)
     return SyncResult(target, len(synced), sent=True)
+
+
+def synced_globally(application_id: int | None, state_file: Path = SYNC_STATE_FILE) -> bool:
+    """Whether a global sync of this application was recorded here (by `sync --global`)."""
+    return f"{application_id}:global" in _read_state(state_file)
 
 
 def _read_state(state_file: Path) -> dict[str, str]:

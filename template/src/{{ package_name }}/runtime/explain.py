@@ -1,7 +1,7 @@
-"""Checks and explanations for the mistakes every new bot author makes once.
+"""Every refusal in words: the mistakes every new bot author makes once, and Discord's answers.
 
-Each message names the setting, says what is wrong and gives the next step, with a link to this
-application's page in the Developer Portal. None of them ever repeats the token itself.
+Each message names the setting, says what is wrong and gives the one next step, with a link to
+this application's page in the Developer Portal. None of them ever repeats the token itself.
 """
 
 from __future__ import annotations
@@ -10,7 +10,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .invite import portal_url
+import discord
+
+from .. import app
+from .invite import invite_links, portal_url
 
 # Three base64url segments: the bot user's ID, a timestamp, an HMAC (27 characters or more).
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}")
@@ -19,15 +22,13 @@ _PUBLIC_KEY_SHAPE = re.compile(r"[0-9a-f]{64}")
 _SNOWFLAKE_SHAPE = re.compile(r"[1-9][0-9]{16,19}")
 _PLACEHOLDER_WORDS = ("token", "your", "paste", "here", "changeme", "xxx", "<", ">")
 
-PRIVILEGED_INTENT_SWITCHES = {
-    "message_content": "Message Content Intent",
-    "members": "Server Members Intent",
-    "presences": "Presence Intent",
-}
-
 
 class PreflightError(Exception):
-    """The bot cannot start; the message says why and what to do next."""
+    """The bot cannot start; the message says why and what to do next. Exit status 2."""
+
+
+class Refused(Exception):
+    """Discord refused something; the message says what to do. Exit status 1."""
 
 
 def _reset_token_steps(env_file: Path) -> str:
@@ -95,7 +96,7 @@ def login_failed(env_file: Path) -> str:
 
 def privileged_intents_missing(intents: Iterable[str]) -> str:
     """The gateway closed with 4014: a privileged intent is requested but switched off."""
-    switches = [PRIVILEGED_INTENT_SWITCHES[name] for name in intents]
+    switches = [app.PORTAL_SWITCHES[name] for name in intents]
     named = ", ".join(switches) if switches else "the privileged intents this bot asks for"
     return (
         f"Discord refused the privileged intents this bot asks for (close code 4014). "
@@ -114,6 +115,16 @@ def missing_access(target: str, invite_link: str | None) -> str:
     )
 
 
+def sync_refused(bot: discord.Client, target: str, error: discord.HTTPException) -> Refused:
+    """Why Discord refused a command sync: missing access, the daily limit, or else."""
+    if isinstance(error, discord.Forbidden):
+        links = invite_links(bot.application_id) if bot.application_id else {}
+        return Refused(missing_access(target, links.get("guild")))
+    if error.code == 30034:
+        return Refused(daily_limit_reached())
+    return Refused(f"Discord refused the sync to {target}: {error}")
+
+
 def daily_limit_reached() -> str:
     """Error 30034: more than 200 new commands created in a day."""
     return (
@@ -128,4 +139,28 @@ def missing_application_id() -> str:
         f"This project does not know its application ID yet. Create the application at "
         f"{portal_url()}, then run `copier update --data application_id=<its ID>`; "
         "meanwhile the bot prints its invite link when it starts."
+    )
+
+
+def chunking_needs_members() -> str:
+    """CHUNK_GUILDS_AT_STARTUP=true, but the bot does not ask for the Server Members intent."""
+    wanted = ", ".join((*app.PRIVILEGED_INTENTS, "members"))
+    return (
+        "CHUNK_GUILDS_AT_STARTUP=true needs the Server Members intent, which this bot does "
+        f"not request: run `copier update --data 'privileged_intents=[{wanted}]'` and switch "
+        "it on in the Developer Portal (Bot page), or set CHUNK_GUILDS_AT_STARTUP=false."
+    )
+
+
+def never_synced() -> str:
+    """READY, but no slash command was ever published: Discord shows none of them yet."""
+    if not app.GUILD_INSTALL:  # a user install only sees global commands
+        return (
+            "The slash commands were never published, so Discord does not show them yet. "
+            f"Publish them once: `uv run {app.PACKAGE} sync --global` (again after you change one)."
+        )
+    return (
+        "The slash commands were never published, so Discord does not show them yet. Put your "
+        "test server's ID after DEV_GUILD_ID= in .env (Discord: Settings -> Advanced -> "
+        "Developer Mode, then right-click the server -> Copy Server ID) and start the bot again."
     )

@@ -1,9 +1,11 @@
-"""A fake Discord on 127.0.0.1, so the bot's tests never touch the network.
+"""A fake Discord on 127.0.0.1, so the bot can be tried and tested without the network.
 
-The real, unmodified discord.py runs against it: login over REST, the gateway
-websocket (HELLO, IDENTIFY, READY, GUILD_CREATE), slash and prefix commands.
-discord.py has exactly two seams for this, ``discord.http.Route.BASE`` and
-``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY``; ``point_discord_at`` sets them.
+Used by the tests (tests/support/harness.py) and never by `run`. The real, unmodified
+discord.py runs against it: login over REST, the gateway websocket (HELLO, IDENTIFY, READY,
+GUILD_CREATE), slash and prefix commands. discord.py has exactly two seams for this,
+``discord.http.Route.BASE`` and ``discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY``;
+``point_discord_at`` sets them. It knows Discord's rules on its own (not from app.py), so the
+tests compare the bot with an independent model.
 
 It behaves like Discord where bots usually go wrong: a wrong token is refused
 (``discord.LoginFailure``); privileged intents not switched on in the portal close
@@ -14,35 +16,34 @@ not answered within 3 s fails the test.
 
 In-process (the bot and the fake share one event loop)::
 
-    async def scenario() -> None:
+    async def scenario(bot: discord.Client) -> None:
         async with FakeDiscord(enabled_intents={"message_content"}) as fake:
             with point_discord_at(fake):
-                bot = build_bot(guild_ready_timeout=0.05)  # on_ready without a 2 s wait
-                task = asyncio.create_task(bot.start(FAKE_TOKEN))
+                task = asyncio.create_task(bot.start(fake.token))
                 try:
-                    await asyncio.wait_for(bot.wait_until_ready(), 5)
+                    await fake.wait_until_ready_sent()
                     reply = await fake.send_slash_command("ping")
-                    assert reply["data"]["content"] == "pong"
-                    assert await fake.send_message("!hello")  # what the bot posted
+                    assert reply["data"]["content"].startswith("Pong!")
                     assert not fake.unexpected_requests
                 finally:
                     await bot.close()  # always, even after a failed start
                     await task
 
-As a subprocess, through the bot's own console entry point::
+As a subprocess, through the bot's own console entry point (``launch_command``)::
 
     with FakeDiscordThread() as fake:
-        env = {**os.environ, **fake.env(), "DISCORD_TOKEN": FAKE_TOKEN}
-        bot = subprocess.Popen(launch_command("mybot.cli:main"), env=env, start_new_session=True)
+        env = {**os.environ, **fake.env(), "DISCORD_TOKEN": fake.fake.token}
+        bot = subprocess.Popen(launch_command("mybot.runtime.cli:main"), env=env)
         try:
             fake.call(fake.fake.wait_until_ready_sent, timeout=10)
-            assert fake.call(fake.fake.send_slash_command, "ping")["data"]["content"] == "pong"
+            assert fake.call(fake.fake.send_slash_command, "ping")["data"]["content"]
         finally:
-            bot.send_signal(signal.SIGINT)  # bot.run() then exits 0
+            bot.send_signal(signal.SIGINT)  # the bot then exits 0
             assert bot.wait(10) == 0
 
-Note: AutoShardedBot sleeps 5 s before every IDENTIFY but the first
-(``before_identify_hook``); a sharded test should replace that hook with a no-op.
+A bot started in-process gets on_ready ``guild_ready_timeout`` seconds (2 s by default) after
+its last GUILD_CREATE; the harness passes a small value. AutoShardedBot sleeps 5 s before
+every IDENTIFY but the first (``before_identify_hook``): replace that hook in sharded tests.
 """
 
 from __future__ import annotations
@@ -119,9 +120,6 @@ def make_token(bot_user_id: int) -> str:
     """Build a well-formed but fake bot token: segment one is base64 of the user id."""
     first = base64.urlsafe_b64encode(str(bot_user_id).encode()).decode().rstrip("=")
     return f"{first}.GFakeT.fake_token_for_tests_only_never_valid"
-
-
-FAKE_TOKEN = make_token(APPLICATION_ID)
 
 
 def guild_id_for(index: int) -> int:
@@ -1240,6 +1238,14 @@ def launch_command(target: str, *args: str) -> list[str]:
     return [sys.executable, os.path.abspath(__file__), "launch", target, *args]
 
 
+USAGE = """usage: python -m <package>.runtime.fake_discord launch MODULE[:FUNCTION] [ARGS...]
+
+Runs the bot's entry point against a fake Discord that is already running, whose addresses
+are in $FAKE_DISCORD_API and $FAKE_DISCORD_GATEWAY: the tests start it this way
+(FakeDiscordThread.env() and launch_command() in this module). It is not a way to try the bot
+by hand."""
+
+
 def launch(target: str, args: Sequence[str]) -> Any:
     """Point discord.py at ``$FAKE_DISCORD_API`` / ``$FAKE_DISCORD_GATEWAY``, run the bot.
 
@@ -1274,9 +1280,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     """``launch MODULE[:FUNCTION] [ARGS...]``; exits like a console script would."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) < 2 or args[0] != "launch":
-        sys.exit("usage: fake_discord.py launch MODULE[:FUNCTION] [ARGS...]")
-    # Run as a script, this file put tests/ first on sys.path: drop it, so that no
-    # test module can shadow the bot's own modules.
+        sys.exit(USAGE)
+    variables = ("FAKE_DISCORD_API", "FAKE_DISCORD_GATEWAY")
+    if missing := [name for name in variables if not os.environ.get(name)]:
+        sys.exit(f"error: {' and '.join(missing)} not set, so no fake Discord to use.\n{USAGE}")
+    # Run as a script, this file put its folder first on sys.path: drop it, so that none of
+    # its neighbours can shadow a top-level module.
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
     sys.exit(launch(args[1], args[2:]))

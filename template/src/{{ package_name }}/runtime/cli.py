@@ -1,4 +1,4 @@
-"""The `{{ package_name }}` command: run the bot, print its invite links, sync or check it.
+"""The command line: run the bot, print its invite links, sync its commands or check it.
 
 Every failure a new bot author can cause ends here as one clear message on stderr and a
 non-zero exit status, never a traceback: 2 for a setting to fix, 1 for an answer from Discord.
@@ -15,31 +15,29 @@ import sys
 from collections.abc import Awaitable, Sequence
 
 import discord
+from discord.ext import commands
 
-from . import preflight
-from .bot import PRIVILEGED_INTENTS, create_bot
-from .invite import APPLICATION_ID, invite_links, portal_url
-from .settings import Settings, SettingsError, load_settings
+from .. import app
+from . import explain, launch
+from .invite import invite_links, portal_url
+from .settings import Settings, SettingsError, load_settings, server_id_problem
 from .sync import sync_commands
 
 log = logging.getLogger(__name__)
 
-# discord.ApplicationFlags that mean "switched on in the portal" for each privileged intent.
-INTENT_FLAGS = {
-    "message_content": ("gateway_message_content", "gateway_message_content_limited"),
-    "members": ("gateway_guild_members", "gateway_guild_members_limited"),
-    "presences": ("gateway_presence", "gateway_presence_limited"),
-}
 
-
-class CommandFailed(Exception):
-    """Discord refused something; the message says what to do. Exit status 1."""
+def server_id(text: str) -> int:
+    """`sync --guild ID`: a server ID, or argparse's error with how to copy one."""
+    problem = server_id_problem(text.strip())
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line; `run` is the default verb."""
     parser = argparse.ArgumentParser(
-        prog="{{ package_name }}",
+        prog=app.PACKAGE,
         description="Run the bot, or manage it. Settings come from the environment and .env.",
     )
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
@@ -47,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     verbs.add_parser("invite", help="print the links that add the bot (offline)")
     sync = verbs.add_parser("sync", help="publish the slash commands to one server or everywhere")
     where = sync.add_mutually_exclusive_group(required=True)
-    where.add_argument("--guild", type=int, metavar="ID", help="one server, instantly")
+    where.add_argument("--guild", type=server_id, metavar="ID", help="one server, instantly")
     where.add_argument("--global", dest="everywhere", action="store_true", help="every server")
     sync.add_argument("--force", action="store_true", help="sync even if nothing changed")
     check = verbs.add_parser("check", help="validate the settings (offline unless --online)")
@@ -58,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script and of `python -m {{ package_name }}`."""
+    """Entry point of the console script and of `python -m <package>`."""
     args = build_parser().parse_args(argv)
     verb = args.verb or "run"
     if verb == "invite":
@@ -66,15 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
-        preflight.check_token(settings.token, settings.env_file)
+        explain.check_token(settings.token, settings.env_file)
         if verb == "check" and not args.online:
             return print_check(settings)
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_VERBS[verb](settings, args))
-    except (SettingsError, preflight.PreflightError) as error:
+    except (SettingsError, explain.PreflightError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except CommandFailed as error:
+    except explain.Refused as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
@@ -82,39 +80,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def print_invite_links() -> int:
     """Print the invite links computed from the template answers, as in the README."""
-    if APPLICATION_ID is None:
-        print(preflight.missing_application_id(), file=sys.stderr)
+    if app.APPLICATION_ID is None:
+        print(explain.missing_application_id(), file=sys.stderr)
         return 2
-    for context, link in invite_links(APPLICATION_ID).items():
+    for context, link in invite_links(app.APPLICATION_ID).items():
         print(f"{context}: {link}")
     return 0
 
 
 def print_check(settings: Settings) -> int:
-    """Offline: the settings parse and the token has a bot token's shape."""
+    """Offline: the settings parse, the bot can be built with them, the token has its shape."""
+    intents = launch.privileged_intents(launch.create_bot(settings))
     print(f"Settings OK: {settings!r}")
-    print(f"Privileged intents requested: {', '.join(PRIVILEGED_INTENTS) or 'none'}")
+    print(f"Privileged intents requested: {', '.join(intents) or 'none'}")
     print("Run with --online to log in and compare them with the portal's switches.")
     return 0
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> None:
     """Connect and serve until Discord fails us or SIGINT/SIGTERM asks us to stop (exit 0)."""
-    async with create_bot(settings) as bot:
+    async with launch.create_bot(settings) as bot:
         stop = asyncio.Event()
         _stop_on_signals(stop)
-        runner = asyncio.create_task(_explained(settings, bot.start(settings.token)))
+        runner = asyncio.create_task(_explained(bot, settings, launch.serve(bot, settings)))
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if runner in done:
             stopper.cancel()
-            try:
-                runner.result()
-            except discord.HTTPException as error:
-                if settings.dev_guild_id is None:
-                    raise
-                # Past login, only setup_hook's sync to DEV_GUILD_ID calls Discord before READY.
-                raise _sync_refused(bot, f"server {settings.dev_guild_id}", error) from error
+            runner.result()
             return
         log.info("Stopping: closing the connection to Discord")
         await bot.close()
@@ -123,8 +116,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
 
 async def sync(settings: Settings, args: argparse.Namespace) -> None:
     """Log in over HTTP only (no gateway) and sync the command tree where asked."""
-    async with create_bot(settings, sync_dev_guild=False) as bot:
-        await _explained(settings, bot.login(settings.token))
+    async with launch.create_bot(settings) as bot:
+        await _explained(bot, settings, bot.login(settings.token))
         guild_id = None if args.everywhere else args.guild
         if guild_id:
             bot.tree.copy_global_to(guild=discord.Object(id=guild_id))
@@ -132,51 +125,42 @@ async def sync(settings: Settings, args: argparse.Namespace) -> None:
         try:
             result = await sync_commands(bot, guild_id=guild_id, force=args.force)
         except discord.HTTPException as error:
-            raise _sync_refused(bot, target, error) from error
+            raise explain.sync_refused(bot, target, error) from error
         verb = "Synced" if result.sent else "Unchanged, not sent:"
         print(f"{verb} {result.command_count} commands to {result.target}.")
 
 
-def _sync_refused(bot: discord.Client, target: str, error: discord.HTTPException) -> CommandFailed:
-    """Explain why Discord refused a command sync: missing access, the daily limit, or else."""
-    if isinstance(error, discord.Forbidden):
-        links = invite_links(bot.application_id) if bot.application_id else {}
-        return CommandFailed(preflight.missing_access(target, links.get("guild")))
-    if error.code == 30034:
-        return CommandFailed(preflight.daily_limit_reached())
-    return CommandFailed(f"Discord refused the sync to {target}: {error}")
-
-
 async def check(settings: Settings, args: argparse.Namespace) -> None:
     """Online: the token logs in, and the portal switches on every privileged intent we ask for."""
-    async with create_bot(settings, sync_dev_guild=False) as bot:
-        await _explained(settings, bot.login(settings.token))
+    async with launch.create_bot(settings) as bot:
+        await _explained(bot, settings, bot.login(settings.token))
         application = await bot.application_info()
+        requested = launch.privileged_intents(bot)
         missing = [
             name
-            for name in PRIVILEGED_INTENTS
-            if not any(getattr(application.flags, flag) for flag in INTENT_FLAGS[name])
+            for name in requested
+            if not any(getattr(application.flags, flag) for flag in app.PORTAL_FLAGS[name])
         ]
         if missing:
-            raise CommandFailed(preflight.privileged_intents_missing(missing))
+            raise explain.Refused(explain.privileged_intents_missing(missing))
         print(f"Token OK: logged in as {bot.user} for application {application.name!r}.")
-        enabled = ", ".join(PRIVILEGED_INTENTS) or "none needed"
-        print(f"Privileged intents enabled in the portal: {enabled}.")
+        print(f"Privileged intents enabled in the portal: {', '.join(requested) or 'none needed'}.")
         print(f"Portal: {portal_url(application_id=application.id)}")
 
 
-async def _explained(settings: Settings, step: Awaitable[None]) -> None:
+async def _explained(bot: commands.Bot, settings: Settings, step: Awaitable[None]) -> None:
     """Await a login or start, turning Discord's refusals into the fix the author needs."""
     try:
         await step
     except discord.LoginFailure as error:
-        raise CommandFailed(preflight.login_failed(settings.env_file)) from error
+        raise explain.Refused(explain.login_failed(settings.env_file)) from error
     except discord.PrivilegedIntentsRequired as error:
-        raise CommandFailed(preflight.privileged_intents_missing(PRIVILEGED_INTENTS)) from error
+        requested = launch.privileged_intents(bot)
+        raise explain.Refused(explain.privileged_intents_missing(requested)) from error
     except discord.GatewayNotFound as error:
-        raise CommandFailed("Discord's gateway is unreachable; try again in a minute.") from error
+        raise explain.Refused("Discord's gateway is unreachable; try again in a minute.") from error
     except OSError as error:
-        raise CommandFailed(f"Cannot reach Discord ({error}). Check the network.") from error
+        raise explain.Refused(f"Cannot reach Discord ({error}). Check the network.") from error
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

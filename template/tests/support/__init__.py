@@ -1,0 +1,1 @@
+"""What the tests run the bot with: the harness around runtime/fake_discord.py."""

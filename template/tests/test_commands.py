@@ -1,0 +1,21 @@
+"""The commands of cogs/general.py, tried as a member would: copy a test for each new command.
+
+Each test invokes a command, then checks the reply. `playground.slash("name", option=value)`
+waits for the bot's answer and returns it (tests/support/harness.py says what else it can do).
+"""
+
+from __future__ import annotations
+
+from .support.harness import Playground
+
+
+def test_ping_answers_privately(playground: Playground) -> None:
+    reply = playground.slash("ping")
+    assert reply.content.startswith("Pong!")
+    assert reply.ephemeral
+
+
+def test_about_shows_the_bot_and_how_to_add_it(playground: Playground) -> None:
+    reply = playground.slash("about")
+    assert reply.embeds[0]["title"] == playground.fake.bot_user["username"]
+    assert "Servers" in [field["name"] for field in reply.embeds[0]["fields"]]
