@@ -427,6 +427,156 @@ def test_changed_permissions_recompute_links_and_code(repermissioned: Repermissi
     assert_same_tree(project, repermissioned.fresh)
 
 
+# --- From the real previous release (0.1.0, commit 74c697f) to this working tree -----------
+
+# The 0.1.0 release. No tag was pushed for it: the test tags its archive itself.
+RELEASE_0_1_0 = "74c697f"
+# An author's edit of 0.1.0's bot.py, on a line this release rewrites: a conflict to mark inline.
+OLD_READY_LINE = (
+    '        log.info("Ready: logged in as %s in %d servers", self.user, len(self.guilds))'
+)
+OWN_READY_LINE = OLD_READY_LINE.replace("Ready: logged in as", "Weather Bot is up:")
+# Drives the updated bot against its own fake Discord, through its own test harness.
+TRY_THE_COGS = """
+from tests.support.harness import Playground
+
+with Playground() as playground:
+    print(playground.slash("weather", city="Oslo").content)
+    print(playground.slash("ping").content)
+"""
+
+
+def release_archive(commit: str, repo: Path) -> None:
+    """The template's files at `commit`, as `git archive` exports them, into `repo`."""
+    archive = subprocess.run(
+        ["git", "-C", str(TEMPLATE_ROOT), "archive", "--format=tar", commit],
+        capture_output=True,
+        check=False,
+    )
+    assert archive.returncode == 0, (
+        f"this test needs the template's git history (commit {commit}, the 0.1.0 release): "
+        f"{archive.stderr.decode()} Run it from a full clone (git fetch --unshallow)."
+    )
+    repo.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=archive.stdout, check=True)
+
+
+def retired_by_this_release(old: Path, new: Path, package: str) -> set[str]:
+    """Files a 0.1.0 project has that this release no longer renders, as the changelog names
+    them (`src/<package>/...`)."""
+    gone = set(tree(old)) - set(tree(new))
+    return {name.replace(f"src/{package}/", "src/<package>/") for name in gone}
+
+
+@dataclass(frozen=True)
+class FromRelease:
+    """A 0.1.0 bot, edited by its author, updated with `copier update` to this working tree."""
+
+    project: Path
+    fresh: Path
+    own_files: dict[str, bytes]
+    retired: set[str]
+    update: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def from_release(tmp_path_factory: pytest.TempPathFactory, template_folder: Path) -> FromRelease:
+    root = tmp_path_factory.mktemp("from-release")
+    repo = root / TEMPLATE_NAME
+    release_archive(RELEASE_0_1_0, repo)
+    git(repo, "init", "--quiet", "--initial-branch", "main")
+    commit_all(repo, "Release 0.1.0")
+    git(repo, "tag", V1)
+    old_fresh = copy_from(repo, root / "old" / "weather-bot", V1)
+    for path in repo.iterdir():
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    shutil.copytree(template_folder, repo, dirs_exist_ok=True)
+    commit_all(repo, "This release")
+    git(repo, "tag", V2)
+
+    project = copy_from(repo, root / "weather-bot", V1)
+    start_repository(project)
+    package = stored_answers(project)["package_name"]
+    replace_line(project / "src" / package / "bot.py", OLD_READY_LINE, OWN_READY_LINE)
+    own_files = edit_as_author(project)  # also commits
+    update = run_copier("update", "--defaults", cwd=project)
+    fresh = copy_from(repo, root / "new" / "weather-bot", V2)
+    retired = retired_by_this_release(old_fresh, fresh, package)
+    return FromRelease(project, fresh, own_files, retired, update)
+
+
+def test_update_from_the_release_keeps_every_edit(from_release: FromRelease) -> None:
+    project = from_release.project
+    assert from_release.update.returncode == 0, from_release.update.stderr
+    assert stored_answers(project)["_commit"] == V2
+    for name, content in from_release.own_files.items():
+        assert (project / name).read_bytes() == content, name
+    package = stored_answers(project)["package_name"]
+    general = (project / "src" / package / "cogs" / "general.py").read_text("utf-8")
+    assert PONG[1] in general, "the author's edit of a cog that stays where it was"
+    assert "from ..runtime.invite import invite_links" in general, "and the template's"
+    assert (project / "README.md").read_text("utf-8").endswith(OWN_README_SECTION)
+
+
+def test_update_from_the_release_marks_the_conflict_inline(from_release: FromRelease) -> None:
+    project = from_release.project
+    bot = f"src/{stored_answers(project)['package_name']}/bot.py"
+    assert bot in files_with_conflicts(project)
+    block = re.search(
+        r"^<{7} before updating\n(.*?)^={7}\n(.*?)^>{7} after updating$",
+        (project / bot).read_text("utf-8"),
+        re.MULTILINE | re.DOTALL,
+    )
+    assert block and OWN_READY_LINE in block.group(1), "the author's line is kept, marked"
+    unmerged = git(project, "ls-files", "--unmerged")
+    assert all(f"\t{name}\n" in unmerged for name in files_with_conflicts(project))
+    assert not list(project.rglob("*.rej"))
+
+
+def test_update_from_the_release_leaves_no_stale_file(from_release: FromRelease) -> None:
+    """Moved files are gone (Copier deletes what the template no longer renders); what is
+    left is a fresh copy's files plus the author's own."""
+    project_files = set(tree(from_release.project))
+    expected = set(tree(from_release.fresh)) | set(from_release.own_files)
+    assert project_files == expected
+
+
+def test_the_changelog_names_every_retired_file(from_release: FromRelease) -> None:
+    """An author's edit of a file this release retires is deleted by the update: the changelog
+    must name each one, so the author knows where to look (`git show HEAD~1:<file>`)."""
+    changelog = (TEMPLATE_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    unreleased = changelog.split("\n## [Unreleased]\n", 1)[1].split("\n## [", 1)[0]
+    assert from_release.retired, "this release moves files"
+    missing = sorted(name for name in from_release.retired if f"`{name}`" not in unreleased)
+    assert not missing, f"CHANGELOG.md's Unreleased section does not name {missing}"
+    assert "**Updating:**" in unreleased
+
+
+def test_the_authors_cogs_load_after_the_update(from_release: FromRelease) -> None:
+    """With the conflict resolved as the changelog says (take this release's bot.py, then
+    redo the edit), the updated bot loads the author's cog and answers its command."""
+    project = from_release.project
+    bot = project / "src" / stored_answers(project)["package_name"] / "bot.py"
+    git(project, "checkout", "--theirs", "--", str(bot.relative_to(project)))
+    assert not CONFLICT_MARKER.search(bot.read_text("utf-8"))
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "src"), "."])}
+    environment.pop("DISCORD_TOKEN", None)
+    answered = subprocess.run(
+        [sys.executable, "-c", TRY_THE_COGS],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert answered.returncode == 0, answered.stdout + answered.stderr
+    weather, ping = answered.stdout.splitlines()
+    assert weather == "Snow, -3 C"
+    assert ping.startswith(PONG[1]), "the author's edit of /ping"
+
+
 # --- The update workflow's script, against local repositories -------------------------------
 
 BRANCH = "template-update/v0.2.0"
