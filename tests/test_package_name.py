@@ -104,7 +104,7 @@ def test_accepted_names_are_names_uv_builds(package_hooks: Any, name: str) -> No
     if not problem:
         assert uv_accepts(name), f"{name!r} is accepted, but uv would not build it"
     elif not uv_accepts(name):
-        suggestion = re.findall(r'Try "([a-z0-9_]+)"', problem)
+        suggestion = re.findall(r'try "([a-z0-9_]+)"', problem)
         assert suggestion and uv_accepts(suggestion[-1]), problem
 
 
