@@ -31,6 +31,7 @@ import tempfile
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -386,7 +387,12 @@ def check_project(project: Path, supplied: dict[str, Any], probe: ImportProbe) -
     assert pyproject["project"]["description"] == normalized(answers["description"])
     author = {"name": answers["author_name"].strip(), "email": answers["author_email"].strip()}
     author = {key: value for key, value in author.items() if value}
-    assert pyproject["project"].get("authors", [{}]) == [author]
+    (written,) = pyproject["project"].get("authors", [{}])
+    if "name" in written and "email" in written:
+        # Next to an address the name is an RFC 5322 display name, quoted when it must be.
+        address = getaddresses([f"{written['name']} <{written['email']}>"])
+        written = {"name": address[0][0], "email": address[0][1]}
+    assert written == author
 
     report = probe.probe(project, package)
     assert "error" not in report, report.get("error")
