@@ -506,8 +506,14 @@ def test_markdown_shows_the_text_and_nothing_else(text: str) -> None:
     tokens = MARKDOWN.parse(str(TEXT_HOOKS.markdown(text)))
     assert {token.type for token in tokens} <= {"paragraph_open", "inline", "paragraph_close"}
     shown = " ".join(inline_text(token) for token in tokens if token.type == "inline")
-    children = {child.type for token in tokens for child in token.children or []}
-    assert children <= {"text", "softbreak"}
+    children = [child for token in tokens for child in token.children or []]
+    assert {child.type for child in children} <= {"text", "softbreak", "link_open", "link_close"}
+    # The only links: web addresses, as autolinks to exactly the address shown (GitHub links
+    # a bare address anyway, and would keep the backslashes of an escaped one).
+    for index, child in enumerate(children):
+        if child.type == "link_open":
+            assert child.markup == "autolink", child
+            assert child.attrs["href"] == MARKDOWN.normalizeLink(children[index + 1].content)
     assert normalized(shown) == normalized(text)
 
 
