@@ -31,6 +31,7 @@ import tempfile
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -386,7 +387,12 @@ def check_project(project: Path, supplied: dict[str, Any], probe: ImportProbe) -
     assert pyproject["project"]["description"] == normalized(answers["description"])
     author = {"name": answers["author_name"].strip(), "email": answers["author_email"].strip()}
     author = {key: value for key, value in author.items() if value}
-    assert pyproject["project"].get("authors", [{}]) == [author]
+    (written,) = pyproject["project"].get("authors", [{}])
+    if "name" in written and "email" in written:
+        # Next to an address the name is an RFC 5322 display name, quoted when it must be.
+        address = getaddresses([f"{written['name']} <{written['email']}>"])
+        written = {"name": address[0][0], "email": address[0][1]}
+    assert written == author
 
     report = probe.probe(project, package)
     assert "error" not in report, report.get("error")
@@ -500,8 +506,14 @@ def test_markdown_shows_the_text_and_nothing_else(text: str) -> None:
     tokens = MARKDOWN.parse(str(TEXT_HOOKS.markdown(text)))
     assert {token.type for token in tokens} <= {"paragraph_open", "inline", "paragraph_close"}
     shown = " ".join(inline_text(token) for token in tokens if token.type == "inline")
-    children = {child.type for token in tokens for child in token.children or []}
-    assert children <= {"text", "softbreak"}
+    children = [child for token in tokens for child in token.children or []]
+    assert {child.type for child in children} <= {"text", "softbreak", "link_open", "link_close"}
+    # The only links: web addresses, as autolinks to exactly the address shown (GitHub links
+    # a bare address anyway, and would keep the backslashes of an escaped one).
+    for index, child in enumerate(children):
+        if child.type == "link_open":
+            assert child.markup == "autolink", child
+            assert child.attrs["href"] == MARKDOWN.normalizeLink(children[index + 1].content)
     assert normalized(shown) == normalized(text)
 
 

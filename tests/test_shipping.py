@@ -32,6 +32,7 @@ from shipping import (
     TOGGLE_FILES,
     build_context,
     dockerfile_stages,
+    frozen_tags,
     render,
     run_commands,
     stored_answers,
@@ -305,10 +306,13 @@ def test_pre_commit_config_is_valid_and_pinned(full: Path) -> None:
     assert [hook["id"] for hook in ruff["hooks"]] == ["ruff-check", "ruff-format"]
     secrets = repos["https://github.com/Yelp/detect-secrets"]
     assert [hook["id"] for hook in secrets["hooks"]] == ["detect-secrets"]
+    # Pinned by commit, the release's tag in a comment: a moved tag cannot change what runs.
+    tags = frozen_tags(config.read_text("utf-8"))
+    assert set(tags) == set(repos)
     for repo in repos.values():
-        assert re.fullmatch(r"v\d+\.\d+\.\d+", repo["rev"]), "a release, not a branch"
+        assert re.fullmatch(r"[0-9a-f]{40}", repo["rev"]), "a commit, not a tag or a branch"
     # The scan proven below is the one the hook runs.
-    assert secrets["rev"] == f"v{version('detect-secrets')}"
+    assert tags["https://github.com/Yelp/detect-secrets"] == f"v{version('detect-secrets')}"
 
 
 def git(project: Path, *args: str) -> str:

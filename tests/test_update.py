@@ -747,18 +747,33 @@ def test_update_workflow_is_a_valid_least_privilege_workflow(proposal: Proposal)
         )
         assert result.returncode == 0, f"{schema}: {result.stdout}{result.stderr}"
     workflow = workflow_document(path)
-    assert workflow["permissions"] == {"contents": "write", "pull-requests": "write"}
+    # Nothing by default; the job that runs Copier reads, the one that pushes never runs it.
+    assert workflow["permissions"] == {}
+    jobs = workflow["jobs"]
+    assert jobs["render"]["permissions"] == {"contents": "read"}
+    assert jobs["propose"]["permissions"] == {"contents": "write", "pull-requests": "write"}
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true.
     assert set(triggers) == {"schedule", "workflow_dispatch"}
-    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
-    assert [step["run"] for step in steps if "run" in step] == [
-        "python3 .github/scripts/template_update.py"
+    runs = {name: [s["run"] for s in job["steps"] if "run" in s] for name, job in jobs.items()}
+    assert [run.split("\n")[0] for run in runs["render"]] == [
+        'python3 .github/scripts/template_update.py render "$RUNNER_TEMP/proposal"'
+    ]
+    assert runs["propose"] == [
+        'python3 .github/scripts/template_update.py publish "$RUNNER_TEMP/proposal"'
     ]
     # The same action, pinned the same way, in every workflow of the project.
     ci = action_pins(workflow_document(path.with_name("ci.yml")))
     ours = action_pins(workflow)
-    assert set(ours) == {"actions/checkout", "astral-sh/setup-uv"}
-    assert {action: ci[action] for action in ours} == ours
+    assert set(ours) == {
+        "actions/checkout",
+        "astral-sh/setup-uv",
+        "actions/upload-artifact",
+        "actions/download-artifact",
+    }
+    assert {action: ci[action] for action in ours if action in ci} == {
+        action: pin for action, pin in ours.items() if action in ci
+    }
+    assert all(re.fullmatch(r"[\w/-]+@[0-9a-f]{40}", pin) for pin in ours.values()), ours
 
 
 # --- Question names are an interface: renaming and retiring without migrations --------------
