@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import APPLICATION_ID
-from questionnaire import default, problem, questions
+from questionnaire import default, interactive_path, problem, questions
 from terminal import (
     CLEAR_LINE,
     COLUMNS,
@@ -43,17 +43,10 @@ TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 NAME = "My Cool Bot"
 # What a newcomer types on the default path; Enter takes every other default.
 TYPED = {"app_name": NAME, "application_id": APPLICATION_ID}
-# The default path: the preset's first choice, Discord's questions only.
-DEFAULT_PATH = [
-    "preset",
-    "app_name",
-    "application_id",
-    "description",
-    "install_contexts",
-    "permissions",
-    "privileged_intents",
-]
 MOST_QUESTIONS_ON_THE_DEFAULT_PATH = 8
+# Discord's questions, asked in every preset; the tooling ones a newcomer cannot judge yet.
+DISCORD_QUESTIONS = {"app_name", "application_id", "description", "install_contexts"}
+TOOLING_QUESTIONS = {"docker", "kubernetes", "github_ci", "type_checking", "pre_commit"}
 
 # Mistakes a person can type, per question: text for the typed questions (replacing the
 # default), keys for the checkboxes. Each must be refused with its whole message on screen.
@@ -128,8 +121,12 @@ def test_every_help_fits_80_columns(template_questions: list[Question]) -> None:
 
 
 def test_the_default_path_asks_few_questions(newcomer: Walk) -> None:
-    assert newcomer.asked == DEFAULT_PATH
+    """A name, an ID, then Enter: the preset's first choice asks Discord's questions only."""
+    assert newcomer.asked == interactive_path(TYPED)
+    assert newcomer.asked[0] == "preset"
     assert len(newcomer.asked) <= MOST_QUESTIONS_ON_THE_DEFAULT_PATH
+    assert set(newcomer.asked) >= DISCORD_QUESTIONS
+    assert not TOOLING_QUESTIONS & set(newcomer.asked)
     assert "Traceback" not in newcomer.transcript
 
 
@@ -137,6 +134,7 @@ def test_the_custom_preset_asks_every_question(
     custom: Walk, template_questions: list[Question]
 ) -> None:
     assert custom.asked == [question.name for question in template_questions]
+    assert custom.asked == interactive_path({**TYPED, **CUSTOM_ANSWERS})
 
 
 def test_every_help_line_is_shown_whole(custom: Walk, template_questions: list[Question]) -> None:

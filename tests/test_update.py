@@ -799,6 +799,7 @@ class Released:
     answers_before: dict[str, Any]
     project: Path
     fresh: Path
+    printed: str
 
 
 # Every part on (the previous release's defaults), and every part off.
@@ -828,7 +829,7 @@ def released(
     assert updated.returncode == 0, updated.stdout + updated.stderr
     data = {k: v for k, v in stored_answers(project).items() if not k.startswith("_")}
     fresh = copy_from(previous_release, root / "new" / "mybot", V2, **data)
-    return Released(before, answers_before, project, fresh)
+    return Released(before, answers_before, project, fresh, updated.stdout + updated.stderr)
 
 
 def test_previous_release_bot_keeps_its_answers_and_parts(released: Released) -> None:
@@ -844,13 +845,31 @@ def test_previous_release_bot_keeps_its_answers_and_parts(released: Released) ->
             assert (released.project / path).is_file() == had, (toggle, path)
 
 
+def test_update_ends_with_what_changed_and_how_to_review(released: Released) -> None:
+    """copier.yml's _message_after_update: where to read the changes, where conflicts are
+    marked, how to review, what to do with .rej files."""
+    printed = released.printed
+    assert f"is updated to discord-bot-template {V2}." in printed
+    assert "CHANGELOG.md" in printed
+    for step in ("git status", "<<<<<<< before updating", "git diff HEAD", ".rej", "uv run pytest"):
+        assert step in printed, step
+
+
 def test_previous_release_bot_keeps_every_file(released: Released) -> None:
     """Every file it had is still there, but those the new release no longer renders for the
     same answers; and the result is a fresh copy of the new release."""
     fresh = tree(released.fresh)
     gone = {path for path in released.before if not (released.project / path).exists()}
     assert gone <= set(released.before) - set(fresh), sorted(gone)
-    assert_same_tree(released.project, released.fresh)
+    # .env is the author's (`_skip_if_exists`): the old one stays, whatever the new one holds.
+    assert (released.project / ".env").read_bytes() == released.before[".env"]
+    updated = tree(released.project)
+    differing = sorted(
+        name
+        for name in (updated.keys() | fresh.keys()) - {".env"}
+        if updated.get(name) != fresh.get(name)
+    )
+    assert not differing, f"the update differs from a fresh copy in {differing}"
 
 
 # --- The oldest Copier this template works with ---------------------------------------------
