@@ -28,6 +28,7 @@ ROWS, COLUMNS = 24, 80
 QUESTION_MARK = "\N{MICROPHONE}"
 ENTER = "\r"
 CLEAR_LINE = "\x15"  # Ctrl+U: delete the prefilled default before typing
+INTERRUPT = "\x03"  # Ctrl+C
 SPACE = " "
 DOWN = "\x1b[B"
 SELECT_ALL = "a"  # in a checkbox: select every choice (or none, when all are)

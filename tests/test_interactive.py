@@ -22,6 +22,7 @@ from terminal import (
     COLUMNS,
     DOWN,
     ENTER,
+    INTERRUPT,
     QUESTION_MARK,
     SELECT_ALL,
     SPACE,
@@ -208,3 +209,19 @@ def refusal_rows(terminal: Terminal) -> list[str]:
 def expect_refusal(terminal: Terminal, question: str, message: str) -> None:
     assert message, f"{question}: the mistake was accepted"
     terminal.wait_until_shown(PREFIX.format(question) + message)
+
+
+def test_ctrl_c_stops_without_writing_anything(
+    template_folder: Path, template_questions: list[Question], tmp_path: Path
+) -> None:
+    """What the template's README promises about the session: nothing is left behind."""
+    destination = tmp_path / "mybot"
+    argv = [sys.executable, "-m", "copier", "copy", str(template_folder), str(destination)]
+    terminal = Terminal(argv, cwd=tmp_path, env=os.environ)
+    preset = terminal.wait_for(template_questions)
+    terminal.type(ENTER)
+    assert terminal.wait_for(template_questions, after=preset) is not None
+    terminal.type(NAME + INTERRUPT)
+    assert terminal.finish() != 0
+    assert not destination.exists()
+    assert "Traceback" not in terminal.transcript
