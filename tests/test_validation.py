@@ -19,7 +19,7 @@ from typing import Any
 import copier
 import pytest
 from answer_sets import BASE
-from conftest import dependency_closure, hooks_module
+from conftest import TEMPLATE_ROOT, dependency_closure, hooks_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from questionnaire import asked_questions, choices_of, default, problem, questions, walk
@@ -259,10 +259,8 @@ def test_command_line_refusal_is_the_documented_traceback(
     )
     assert run.returncode == 1
     last = run.stderr.strip().splitlines()[-1]
-    assert (
-        last
-        == "ValueError: Validation error for question 'app_name': 2 to 32 characters; this has 1"
-    )
+    assert last == "ValueError: " + PREFIX.format("app_name") + "2 to 32 characters; this has 1"
+    assert f"\n{last}\n" in (TEMPLATE_ROOT / "README.md").read_text(encoding="utf-8")
     assert not destination.exists()
 
 
