@@ -60,7 +60,7 @@ def questions_of(copier_yml: Path) -> list[Question]:
     return questions
 
 
-class _Screen(pyte.Screen):  # type: ignore[misc]
+class _Screen(pyte.Screen):
     """A screen that answers the program's status requests (cursor position) on its input."""
 
     def __init__(self, columns: int, rows: int, child: pexpect.spawn) -> None:
@@ -206,6 +206,7 @@ class Walk:
     transcript: str
     asked: list[str]
     screens: dict[str, list[str]]
+    last_screen: list[str]
 
 
 def walk(
@@ -228,7 +229,8 @@ def walk(
         asked.append(question.name)
         screens[question.name] = terminal.lines
         terminal.type(keys.get(question.name, "") + ENTER)
-    return Walk(terminal.finish(), terminal.transcript, asked, screens)
+    status = terminal.finish()
+    return Walk(status, terminal.transcript, asked, screens, terminal.lines)
 
 
 def answer_interactively(

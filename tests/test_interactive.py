@@ -24,6 +24,7 @@ from terminal import (
     ENTER,
     INTERRUPT,
     QUESTION_MARK,
+    ROWS,
     SELECT_ALL,
     SPACE,
     Question,
@@ -42,6 +43,7 @@ MARK_WIDTH = 3
 PREFIX = "Validation error for question '{}': "
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 NAME = "My Cool Bot"
+PACKAGE = "my_cool_bot"
 # What a newcomer types on the default path; Enter takes every other default.
 TYPED = {"app_name": NAME, "application_id": APPLICATION_ID}
 MOST_QUESTIONS_ON_THE_DEFAULT_PATH = 8
@@ -151,11 +153,15 @@ def test_every_help_line_is_shown_whole(custom: Walk, template_questions: list[Q
 
 
 def test_the_next_steps_fit_the_screen(newcomer: Walk) -> None:
-    """What Copier prints at the end: the whole message is in the last screen's rows."""
-    message = newcomer.transcript[newcomer.transcript.index("Your bot") :]
-    lines = [line.rstrip() for line in message.splitlines() if line.strip()]
-    assert len(lines) <= 20
-    assert "playground" in message and f"client_id={APPLICATION_ID}" in message
+    """What Copier prints at the end is on the last screen, whole, with the links."""
+    message = newcomer.transcript[newcomer.transcript.index("Your bot") :].rstrip()
+    rows = sum(max(1, -(-wcswidth(line) // COLUMNS)) for line in message.splitlines())
+    assert rows <= ROWS
+    shown = "".join(newcomer.last_screen).replace(" ", "")
+    assert "".join(message.split()) in shown
+    assert f"uv run {PACKAGE} playground" in message
+    assert f"client_id={APPLICATION_ID}" in message
+    assert f"/developers/applications/{APPLICATION_ID}/bot" in message
 
 
 # --- every mistake is read whole --------------------------------------------------------------
