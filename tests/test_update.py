@@ -36,7 +36,12 @@ from terminal import answer_interactively, questions_of
 V1, V2 = "v0.1.0", "v0.2.0"
 TEMPLATE_NAME = "discord-bot-template"
 COPIER = str(Path(sys.executable).with_name("copier"))
-ANSWERS: dict[str, Any] = {"app_name": "Weather Bot", "application_id": APPLICATION_ID}
+# Every part on, the update workflow included (a template without the preset question ignores it).
+ANSWERS: dict[str, Any] = {
+    "app_name": "Weather Bot",
+    "application_id": APPLICATION_ID,
+    "preset": "bot-to-ship",
+}
 # An answer changed during an update (the defaults ask for five permissions).
 NEW_PERMISSIONS = ["VIEW_CHANNEL", "SEND_MESSAGES", "ADD_REACTIONS"]
 GIT_IDENTITY = {
