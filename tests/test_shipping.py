@@ -115,10 +115,10 @@ def test_no_extras_render_ships_none(bare: Path) -> None:
     pyproject = tomllib.loads((bare / "pyproject.toml").read_text("utf-8"))
     assert "mypy" not in pyproject.get("tool", {})
     assert not [dep for dep in pyproject["dependency-groups"]["dev"] if dep.startswith("mypy")]
-    readme = (bare / "README.md").read_text("utf-8")
-    for heading in ("## Run it in a container", "## Checks", "**On Kubernetes.**"):
-        assert heading not in readme
-    assert "## Sharding" in readme, "sharding works without any toggle"
+    for page in ("containers.md", "kubernetes.md", "checks.md"):
+        assert not (bare / "docs" / page).exists(), page
+    assert "kubernetes" not in (bare / "docs" / "sharding.md").read_text("utf-8").lower()
+    assert (bare / "docs" / "sharding.md").is_file(), "sharding works without any toggle"
 
 
 @pytest.mark.parametrize("toggle", sorted(TOGGLE_FILES))
@@ -464,14 +464,14 @@ def test_names_stay_strings_that_docker_and_kubernetes_accept(
         assert dns_label.fullmatch(resource["metadata"]["name"])
     (container,) = statefulset(project)["spec"]["template"]["spec"]["containers"]
     assert container["image"] == "on:latest"
-    readme = (project / "README.md").read_text("utf-8")
-    assert "docker build -t on ." in readme
+    containers = (project / "docs" / "containers.md").read_text("utf-8")
+    assert "docker build -t on ." in containers
 
 
 def test_readme_shard_formula_is_discord_pys(full: Path) -> None:
-    """The README's `shard = ...` rule computes what discord.py's Guild.shard_id does."""
-    readme = (full / "README.md").read_text("utf-8")
-    formula = re.search(r"shard = `\(guild_id >> (\d+)\) % SHARD_COUNT`", readme)
+    """docs/sharding.md's `shard = ...` rule computes what discord.py's Guild.shard_id does."""
+    sharding = (full / "docs" / "sharding.md").read_text("utf-8")
+    formula = re.search(r"shard = `\(guild_id >> (\d+)\) % SHARD_COUNT`", sharding)
     assert formula is not None
     shift = int(formula.group(1))
     for guild_id in (81384788765712384, 1_234_567_890_123_456_789, 2**63 - 1):
