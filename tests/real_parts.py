@@ -10,6 +10,8 @@ The fixtures (conftest.py makes them available to every test module):
   project's Dockerfile as it is, after `uv lock`, with its base images made locally when no
   registry is reachable (`.ci/engines.sh images`). Images are built once per session.
 - `postgres_bindir`: the folder with `initdb`, `pg_ctl` and `postgres`, for a throwaway server.
+  They refuse to run as root (CI is root): run them as Debian's `postgres` user
+  (`runuser -u postgres -- .../initdb -D DIR`, DIR owned by it).
 - `chromium`: the browser and its driver.
 """
 
@@ -117,23 +119,30 @@ class Engine:
         stages = dockerfile_stages(dockerfile)
         aliases = {stage.name for stage in stages if stage.name}
         names = sorted({stage.image for stage in stages} - aliases)
-        missing = [name for name in names if not self.has_image(name)]
-        if missing:
-            made = subprocess.run(
-                ["bash", str(ENGINES_SCRIPT), "images", *missing],
-                env={**self.env, "DOCKER": self.cli},
-                capture_output=True,
-                text=True,
-                timeout=1200,
-                check=False,
-            )
-            if made.returncode != 0:
-                unavailable(
-                    f"the base images {', '.join(missing)} could not be made:\n{made.stderr}",
-                    "bash .ci/engines.sh images NAME makes them as root (debootstrap); where a "
-                    "registry answers, BASE_IMAGES=pull pulls them",
-                )
+        self.make_images(names)
         return names
+
+    def make_images(self, names: Sequence[str]) -> None:
+        """Make sure these images are here: loaded from the cache, or made by the recipes of
+        .ci/engines.sh (or pulled, with BASE_IMAGES=pull). A name without a recipe fails
+        with where to add one (e.g. a compose service's image)."""
+        missing = [name for name in names if not self.has_image(name)]
+        if not missing:
+            return
+        made = subprocess.run(
+            ["bash", str(ENGINES_SCRIPT), "images", *missing],
+            env={**self.env, "DOCKER": self.cli},
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            check=False,
+        )
+        if made.returncode != 0:
+            unavailable(
+                f"the images {', '.join(missing)} could not be made:\n{made.stderr}",
+                "bash .ci/engines.sh images NAME makes them as root (debootstrap); where a "
+                "registry answers, BASE_IMAGES=pull pulls them",
+            )
 
     def has_image(self, name: str) -> bool:
         return self("image", "inspect", name, check=False).returncode == 0

@@ -21,7 +21,6 @@ import subprocess
 import tempfile
 import tomllib
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -272,10 +271,9 @@ def test_compose_config_quiet_passes_without_env_and_prints_no_secret(
 
 
 @pytest.fixture
-def compose_project(shipped: Shipped) -> Iterator[str]:
-    """A Compose project name of its own; whatever the test started is taken down after it."""
-    name = f"dbt-test-{uuid.uuid4().hex[:8]}"
-    yield name
+def compose_project() -> str:
+    """A Compose project name of the test's own (containers, network)."""
+    return f"dbt-test-{uuid.uuid4().hex[:8]}"
 
 
 def compose_down(engine: Engine, project: Path, name: str, files: list[Path]) -> None:
