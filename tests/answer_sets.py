@@ -46,6 +46,19 @@ ANSWER_SETS: dict[str, dict[str, Any]] = {
         "license": "ISC",
     },
     "no-licence": {"license": "Proprietary", "app_name": "Stdlib", "package_name": "custom_pkg"},
+    # The bot to ship: every shipping toggle on (today's defaults, said out loud), every
+    # privileged intent with prefix commands, installable on servers and accounts.
+    "bot-to-ship": {
+        "docker": True,
+        "kubernetes": True,
+        "github_ci": True,
+        "type_checking": True,
+        "pre_commit": True,
+        "update_workflow": True,
+        "privileged_intents": ["message_content", "members", "presences"],
+        "command_prefix": "?",
+        "install_contexts": ["guild", "user"],
+    },
     # Every shipping toggle off: no container, Kubernetes, CI, type checker or pre-commit.
     "no-extras": {
         "docker": False,

@@ -118,3 +118,8 @@ def dependency_closure(*roots: str) -> set[str]:
             if parsed.marker is None or parsed.marker.evaluate({"extra": ""}):
                 pending.append(parsed.name)
     return seen
+
+
+# The real parts' fixtures (a Docker engine, PostgreSQL, Chromium), for every test module. Imported
+# last: real_parts imports TEMPLATE_ROOT from here.
+from real_parts import chromium, docker_engine, postgres_bindir  # noqa: E402, F401

@@ -149,15 +149,16 @@ def build_context(project: Path) -> set[str]:
     return {path for path in included if (project / path).is_file()}
 
 
-def workflow_steps(workflow: Path) -> list[dict[str, Any]]:
-    """Every step of every job of a GitHub Actions workflow, in order."""
+def workflow_steps(workflow: Path, job: str | None = None) -> list[dict[str, Any]]:
+    """Every step of one job (or of every job) of a GitHub Actions workflow, in order."""
     document = yaml.safe_load(workflow.read_text(encoding="utf-8"))
-    return [step for job in document["jobs"].values() for step in job["steps"]]
+    jobs = [document["jobs"][job]] if job else document["jobs"].values()
+    return [step for chosen in jobs for step in chosen["steps"]]
 
 
-def run_commands(workflow: Path) -> list[str]:
-    """The shell commands of a workflow's `run:` steps, in order."""
-    return [step["run"].strip() for step in workflow_steps(workflow) if "run" in step]
+def run_commands(workflow: Path, job: str | None = None) -> list[str]:
+    """The shell commands of a workflow's `run:` steps (of one job, or all), in order."""
+    return [step["run"].strip() for step in workflow_steps(workflow, job) if "run" in step]
 
 
 def frozen_tags(config_text: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ image and running the workflow's commands happen in test_generated_shipping.py (
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import re
 import shutil
 import subprocess
@@ -153,19 +154,44 @@ def test_workflows_match_github_schema(full: Path) -> None:
 
 def test_ci_workflow_runs_uv_ruff_mypy_and_pytest(full: Path) -> None:
     workflow = full / ".github/workflows/ci.yml"
-    assert run_commands(workflow) == [
+    assert run_commands(workflow, job="test") == [
         "uv sync --locked",
         "uv run ruff check .",
         "uv run ruff format --check .",
         "uv run mypy",
         "uv run pytest",
     ]
-    actions = [step["uses"].split("@")[0] for step in workflow_steps(workflow) if "uses" in step]
-    assert actions == ["actions/checkout", "astral-sh/setup-uv"]
+    uses = [
+        step["uses"].split("@")[0] for step in workflow_steps(workflow, "test") if "uses" in step
+    ]
+    assert uses == ["actions/checkout", "astral-sh/setup-uv"]
     text = workflow.read_text("utf-8")
     assert "secrets." not in text and "DISCORD_TOKEN" not in text, "the tests need no token"
     document = yaml.safe_load(text)
     assert document["permissions"] == {"contents": "read"}
+
+
+@pytest.mark.parametrize("docker", [True, False])
+def test_ci_workflow_builds_the_image_as_the_readme_says(
+    docker: bool, renders: Callable[[str], Path], template_folder: Path, tmp_path: Path
+) -> None:
+    """With Docker, a job builds the image with the README's command and starts it without a
+    token (exit 2). tests/test_engines.py runs the job's steps on a real engine."""
+    if docker:
+        project = renders("defaults")
+    else:
+        project = render(
+            template_folder, tmp_path / "mybot", {**answers("defaults"), "docker": False}
+        )
+    jobs = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))["jobs"]
+    assert set(jobs) == ({"test", "image"} if docker else {"test"})
+    if docker:
+        build, start = run_commands(project / ".github/workflows/ci.yml", job="image")
+        readme = (project / "README.md").read_text("utf-8")
+        assert build in readme and build.startswith("docker build -t ")
+        assert "docker run --rm" in start and 'test "$status" -eq 2' in start
+        (checkout,) = [step for step in jobs["image"]["steps"] if "uses" in step]
+        assert checkout["with"] == {"persist-credentials": False}
 
 
 def test_actions_are_pinned_to_commits(full: Path) -> None:
@@ -206,9 +232,14 @@ def test_compose_file_matches_spec_and_reads_env_at_run_time(full: Path) -> None
     check_schema("vendor.compose-spec", compose)
     (service,) = yaml.safe_load(compose.read_text("utf-8"))["services"].values()
     assert service["build"] == "."
-    assert service["env_file"] == ".env"
+    # Optional, so that `docker compose config -q` passes in a fresh clone (Compose 2.24+).
+    assert service["env_file"] == [{"path": ".env", "required": False}]
     assert service["restart"] == "unless-stopped"
     assert "environment" not in service, "settings come from .env, never from this file"
+    header = (full / "compose.yaml").read_text("utf-8")
+    assert "docker compose config -q" in header and "docker compose config -q" in (
+        full / "README.md"
+    ).read_text("utf-8")
 
 
 def test_dockerfile_builds_with_uv_in_stages_and_runs_as_a_user(full: Path) -> None:
@@ -230,10 +261,11 @@ def test_dockerfile_builds_with_uv_in_stages_and_runs_as_a_user(full: Path) -> N
         assert "--locked" in sync.rest.split() and "--no-dev" in sync.rest.split()
         assert sync.mounts("cache") == [{"type": "cache", "target": "/root/.cache/uv"}]
     assert "--no-install-project" in dependencies.rest.split()
-    assert {mount["source"] for mount in dependencies.mounts("bind")} == {
-        "uv.lock",
-        "pyproject.toml",
-    }
+    (workdir,) = builder.named("WORKDIR")
+    binds = dependencies.mounts("bind")
+    assert {mount["source"] for mount in binds} == {"uv.lock", "pyproject.toml"}
+    # Absolute targets: podman and buildah refuse relative ones ("must be an absolute path").
+    assert all(mount["target"] == f"{workdir.rest}/{mount['source']}" for mount in binds), binds
     assert "--no-install-project" not in project.rest.split()
     steps = [instruction.name for instruction in builder.instructions]
     assert steps.index("COPY", 1) > steps.index("RUN"), "dependencies are cached before the code"
@@ -258,6 +290,30 @@ def test_dockerfile_never_copies_secrets(full: Path) -> None:
             assert ".env" not in instruction.rest, instruction
             assert "TOKEN" not in instruction.rest.upper(), instruction
         assert not [key for key in stage.env() if "TOKEN" in key or "SECRET" in key]
+
+
+# BuildKit's parser-directive rule: a `# name=value` comment line before anything else, such
+# as `# syntax=IMAGE` (BuildKit pulls that image and builds with it) or `# escape=X`.
+BUILDKIT_DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*")
+
+
+def leading_comments(dockerfile: Path) -> list[str]:
+    """The lines above the first instruction: where BuildKit looks for parser directives."""
+    lines = dockerfile.read_text("utf-8").splitlines()
+    return list(itertools.takewhile(lambda line: not line or line.startswith("#"), lines))
+
+
+@pytest.mark.parametrize("app_name", ["syntax=example.org/x/y", "escape=`", "check=skip=all"])
+def test_dockerfile_leading_comments_hold_no_answer(
+    app_name: str, full: Path, template_folder: Path, tmp_path: Path
+) -> None:
+    """No answer stands above the first instruction, where BuildKit would read an application
+    name such as `syntax=...` as a parser directive: those lines are the same for every answer."""
+    data = {**answers("defaults"), "app_name": app_name}
+    project = render(template_folder, tmp_path / "mybot", data)
+    head = leading_comments(project / "Dockerfile")
+    assert head == leading_comments(full / "Dockerfile")
+    assert head and not [line for line in head if BUILDKIT_DIRECTIVE.fullmatch(line)]
 
 
 def test_dockerignore_admits_what_the_build_needs_and_no_secret(full: Path) -> None:
