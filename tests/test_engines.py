@@ -266,8 +266,8 @@ def test_compose_config_quiet_passes_without_env_and_prints_no_secret(
     # With the token in .env, as the README's command is typed.
     checked = docker_engine.compose(shipped.project, "config", "-q", check=False)
     assert (checked.returncode, checked.stdout, checked.stderr) == (0, "", "")
-    readme = (shipped.project / "README.md").read_text("utf-8")
-    assert "docker compose config -q" in readme
+    guide = (shipped.project / "docs" / "containers.md").read_text("utf-8")
+    assert "docker compose config -q" in guide
 
 
 @pytest.fixture

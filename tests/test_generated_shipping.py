@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from answer_sets import answers
 from shipping import frozen_tags, render
 from test_generated_project import uv

@@ -238,7 +238,7 @@ def test_compose_file_matches_spec_and_reads_env_at_run_time(full: Path) -> None
     assert "environment" not in service, "settings come from .env, never from this file"
     header = (full / "compose.yaml").read_text("utf-8")
     assert "docker compose config -q" in header and "docker compose config -q" in (
-        full / "README.md"
+        full / "docs" / "containers.md"
     ).read_text("utf-8")
 
 
