@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -184,11 +185,11 @@ def test_ci_workflow_builds_the_image_as_the_readme_says(
             template_folder, tmp_path / "mybot", {**answers("defaults"), "docker": False}
         )
     jobs = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))["jobs"]
-    assert set(jobs) == ({"test", "image"} if docker else {"test"})
+    assert set(jobs) == ({"test", "secrets", "image"} if docker else {"test", "secrets"})
     if docker:
         build, start = run_commands(project / ".github/workflows/ci.yml", job="image")
-        readme = (project / "README.md").read_text("utf-8")
-        assert build in readme and build.startswith("docker build -t ")
+        guide = (project / "docs" / "containers.md").read_text("utf-8")
+        assert build in guide and build.startswith("docker build -t ")
         assert "docker run --rm" in start and 'test "$status" -eq 2' in start
         (checkout,) = [step for step in jobs["image"]["steps"] if "uses" in step]
         assert checkout["with"] == {"persist-credentials": False}
@@ -416,6 +417,41 @@ def test_secret_scan_stops_a_committed_token_but_not_the_project(
     assert "Discord Bot Token" in caught.stdout
     assert f"src/{package}/config.py:1" in caught.stdout
     assert ".env" not in caught.stdout.replace(".env.example", "")
+
+
+def scan_like_ci(project: Path) -> subprocess.CompletedProcess[str]:
+    """The generated CI's secret-scan step, with this environment's detect-secrets."""
+    (step,) = [
+        step
+        for step in workflow_steps(project / ".github/workflows/ci.yml", job="secrets")
+        if "run" in step
+    ]
+    scan = shlex.split(step["run"].split("|", 1)[1])
+    assert scan[:5] == ["xargs", "-0", "uvx", "--from", "$SCANNER"]
+    assert step["env"]["SCANNER"] == f"detect-secrets=={version('detect-secrets')}", "the hook's"
+    assert scan[5] == "detect-secrets-hook"
+    files = git(project, "ls-files").split()
+    hook = [sys.executable, "-m", "detect_secrets.pre_commit_hook", *scan[6:], *files]
+    return subprocess.run(hook, cwd=project, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("name", ["defaults", "first-bot"])
+def test_generated_ci_scans_for_secrets_like_the_hook(
+    name: str, renders: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Without pre-commit too (a first bot has none), CI stops a committed token."""
+    project = tmp_path / "mybot"
+    shutil.copytree(renders(name), project)
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    clean = scan_like_ci(project)
+    assert clean.returncode == 0, f"a fresh project must pass its own CI:\n{clean.stdout}"
+    package = stored_answers(project)["package_name"]
+    (project / "src" / package / "config.py").write_text(f'TOKEN = "{FAKE_TOKEN}"\n', "utf-8")
+    git(project, "add", "-A")
+    caught = scan_like_ci(project)
+    assert caught.returncode == 1
+    assert "Discord Bot Token" in caught.stdout
 
 
 # --- Kubernetes ----------------------------------------------------------------------------
