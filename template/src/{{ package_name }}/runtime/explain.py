@@ -238,17 +238,17 @@ def gateway_closed(
     recommended_shards: int | None = None,
 ) -> str:
     """Why Discord closed the gateway for good (discord.py's ConnectionClosed), and the fix."""
-    shard = f" (shard {shard_id} of {shard_count})" if shard_id is not None and shard_count else ""
+    shard = f" on shard {shard_id} of {shard_count}" if shard_id is not None and shard_count else ""
     if code == 4004:
         return (
-            f"Discord's gateway rejected DISCORD_TOKEN (close code 4004, authentication "
-            f"failed){shard}: it was reset or revoked since the bot logged in. "
+            f"Discord's gateway rejected DISCORD_TOKEN (close code 4004{shard}, authentication "
+            f"failed): it was reset or revoked since the bot logged in. "
             f"{_reset_token_steps(env_file)}"
         )
     if code == 4010:
         return (
-            f"Discord refused the shard this process asked for (close code 4010, invalid "
-            f"shard){shard}. Every process of the bot needs the same SHARD_COUNT, and SHARD_IDS "
+            f"Discord refused the shard this process asked for (close code 4010{shard}, invalid "
+            f"shard). Every process of the bot needs the same SHARD_COUNT, and SHARD_IDS "
             f"(or SHARD_GROUP) below it: check them in {env_file} or the manifest."
         )
     if code == 4011:
@@ -257,8 +257,8 @@ def gateway_closed(
             f" (Discord recommends {recommended_shards} for this bot)" if recommended_shards else ""
         )
         return (
-            f"Discord requires sharding (close code 4011){shard}: the bot is in too many "
-            f"servers for {'one connection' if not shard_count else 'so few shards'}, at most "
+            f"Discord requires sharding (close code 4011{shard}): the bot is in too many "
+            f"servers for {f'{shard_count} shards' if shard_count else 'one connection'}, at most "
             f"2,500 per shard. Set {count} in {env_file}{more} and start it again; "
             f"{README_SHARDING} explains how to split the shards between processes."
         )
@@ -277,7 +277,7 @@ def gateway_closed(
     if code == 4014:
         return privileged_intents_missing(app.PRIVILEGED_INTENTS)
     return (
-        f"Discord closed the gateway connection with code {code}{shard} and the bot cannot "
+        f"Discord closed the gateway connection with code {code}{shard}, and the bot cannot "
         f"reconnect. What the code means: {CLOSE_CODES_URL}"
     )
 
@@ -306,9 +306,9 @@ def identify_budget_spent(
 ) -> str:
     """The IDENTIFY guard refuses to connect: how many are left and when they come back."""
     return (
-        f"Not connecting to Discord: {remaining} of the {total} session starts (IDENTIFY) "
-        f"Discord allows a day are left, and this process needs {needed} plus {reserve} kept in "
-        f"reserve for the bot's other shards. Spending them all makes Discord end every session "
+        f"Not connecting to Discord: today's session starts (IDENTIFY) are down to {remaining} "
+        f"of {total}, and this process needs {needed} plus {reserve} kept in reserve (one for "
+        f"each of the bot's shards). Spending them all makes Discord end every session "
         f"and reset the token. They are back at {clock(reset_after)} ({duration(reset_after)} "
         "from now). Something restarted the bot too often: the error before this one in the "
         "log says what."

@@ -886,6 +886,8 @@ class FakeDiscord:
                 self.held_connections += 1
                 self._changed_now()
                 await self._gateway_open.wait()
+                if ws.closed:  # the bot gave up meanwhile
+                    return ws
             await _send(ws, {"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
             async for msg in ws:
                 if msg.type is not aiohttp.WSMsgType.TEXT:

@@ -9,8 +9,9 @@ itself keeps the day under budget, on any platform:
 
 - it refuses to connect when fewer than its shards plus a reserve are left (BudgetSpent, exit
   status 75), saying how many remain and when they come back;
-- once a quarter of the day's budget is spent, each start first waits, long enough that even a
-  bot that fails at once after every start spends at most half of what is left before the reset.
+- once a quarter of the day's budget is spent, each start first waits, long enough that the
+  whole bot spends at most another quarter in 24 hours: a bot that fails right after every
+  start, restarted at once all day, spends at most half of its budget.
 
 The reserve is the bot's whole shard count (SHARD_COUNT, or 1): every process of the bot may read
 the same `remaining` at the same moment (a rolling restart, a host reboot), and each keeps back
@@ -33,7 +34,9 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 BUDGET_READ = "session_start_limit"  # dispatched as on_session_start_limit(budget)
-PACE_AFTER = 0.25  # of the day's total spent: from here on, starts are paced
+PACE_AFTER = 0.25  # of the day's total spent: from here on, starts are paced...
+PACED_SHARE = 0.25  # ...so that at most this much more of it is spent in a day
+DAY = 24 * 3600.0  # Discord's window for the budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +90,11 @@ def decide(budget: Budget, needed: int, fleet: int) -> Decision:
         )
     if budget.total - budget.remaining <= budget.total * PACE_AFTER:
         return Decision()
-    # Whole-bot restarts still affordable, keeping the reserve; waiting this long between two,
-    # each process spends at most half of them before the budget resets.
-    starts_left = (budget.remaining - reserve) / fleet
-    return Decision(wait=min(budget.reset_after, 2 * budget.reset_after / starts_left))
+    # Every process waits this long before each start: together they start each of the bot's
+    # `fleet` shards at most DAY / wait times a day, PACED_SHARE of the total. After the reset
+    # the budget is whole again, so never longer than that.
+    wait = DAY * fleet / (budget.total * PACED_SHARE)
+    return Decision(wait=min(budget.reset_after, wait))
 
 
 async def read_budget(bot: discord.Client) -> Budget:
@@ -108,12 +112,15 @@ async def before_connect(
     """
     needed, fleet = shards_to_start(settings)
     budget = await read_budget(bot)
+    left = (
+        "all left"
+        if budget.remaining >= budget.total
+        else f"{budget.remaining} left, all back in {explain.duration(budget.reset_after)}"
+    )
     log.info(
-        "Discord allows %d session starts (IDENTIFY) a day: %d left, back in full in %s; this "
-        "start needs %d.",
+        "Discord allows %d session starts (IDENTIFY) a day: %s; this start needs %d.",
         budget.total,
-        budget.remaining,
-        explain.duration(budget.reset_after),
+        left,
         needed,
     )
     decision = decide(budget, needed, fleet)

@@ -24,7 +24,7 @@ from discord.ext import commands
 
 from . import metrics
 from .launch import Progress
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, shown
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class HealthServer:
         except OSError as error:
             await runner.cleanup()
             raise SettingsError(
-                f"HEALTH_PORT {self.port} on HEALTH_HOST {self.host} cannot be used "
+                f"HEALTH_PORT {self.port} on HEALTH_HOST {shown(self.host)} cannot be used "
                 f"({error.strerror or error}): choose another port, or leave HEALTH_PORT empty."
             ) from error
         self._runner = runner
@@ -90,7 +90,8 @@ class HealthServer:
             self._runner = None
 
     async def livez(self, request: web.Request) -> web.Response:
-        return _json(200, {"alive": True, "phase": self.progress.phase})
+        _, readiness_body = readiness(self.bot, self.progress)
+        return _json(200, {"alive": True, "phase": readiness_body["phase"]})
 
     async def readyz(self, request: web.Request) -> web.Response:
         ready, body = readiness(self.bot, self.progress)

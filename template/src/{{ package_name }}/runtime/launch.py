@@ -267,6 +267,8 @@ async def _parked(message: str, until: float | None, host: str, port: int | None
         except SettingsError as error:  # the port itself is the problem: wait without it
             print(f"error: {error}", file=sys.stderr)
             server = None
+        else:
+            print(f"http://{host}:{server.port}/readyz says why.", file=sys.stderr)
     try:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), until)

@@ -123,13 +123,24 @@ def manifest_warnings(manifest: Path) -> Iterator[str]:
         )
         which = f" (shards {', '.join(map(str, unserved))})" if unserved else ""
         yield (
-            f"{manifest} runs {pods} pods but SHARD_GROUP_COUNT is {groups}: shard groups "
-            f"{pods} to {groups - 1}{which} have no pod, so the servers on them see the bot "
-            f"offline. Set `replicas: {groups}`, or SHARD_GROUP_COUNT to {pods}."
+            f"{manifest} runs {_count(pods, 'pod')} but SHARD_GROUP_COUNT is {groups}: "
+            f"{_span('shard group', pods, groups - 1)} no pod{which}, so the servers on them "
+            f"see the bot offline. Set `replicas: {groups}`, or SHARD_GROUP_COUNT to {pods}."
         )
     elif pods > groups:
         yield (
-            f"{manifest} runs {pods} pods but SHARD_GROUP_COUNT is {groups}: pods {groups} to "
-            f"{pods - 1} have no shard group and stop with a settings error. Set "
-            f"`replicas: {groups}`, or SHARD_GROUP_COUNT to {pods}."
+            f"{manifest} runs {_count(pods, 'pod')} but SHARD_GROUP_COUNT is {groups}: "
+            f"{_span('pod', groups, pods - 1)} no shard group and stop with a settings error. "
+            f"Set `replicas: {groups}`, or SHARD_GROUP_COUNT to {pods}."
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _span(noun: str, first: int, last: int) -> str:
+    """`pod 2 has` or `pods 2 to 4 have`."""
+    if first == last:
+        return f"{noun} {first} has"
+    return f"{noun}s {first} to {last} have"
