@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import signal
 import sys
 from collections.abc import Awaitable, Sequence
 
@@ -162,14 +161,6 @@ async def _explained(bot: commands.Bot, settings: Settings, step: Awaitable[None
         if explained is None:
             raise
         raise explained from error
-
-
-def _stop_on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        # Windows has no loop signal handlers; Ctrl+C still ends the bot there.
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signal_number, stop.set)
 
 
 _VERBS = {"run": run, "sync": sync, "check": check}

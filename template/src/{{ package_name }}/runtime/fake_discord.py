@@ -436,6 +436,13 @@ class FakeDiscord:
     the portal. ``gateway_close_code`` answers every IDENTIFY by closing with that
     code; pick one discord.py does not retry (4004, 4010-4014) or it reconnects.
 
+    A bad day on Discord, for the operations tests (section "fault injection"): the IDENTIFY
+    budget (``set_session_start_limit``; each IDENTIFY spends one), close codes
+    (``refuse_identify``, like ``gateway_close_code``), 429s and 5xx
+    (``fail_requests``), a slow API (``hold_requests``), a gateway that accepts but never says
+    HELLO (``hold_gateway``), disconnects (``close_gateway``) and unreadable events
+    (``send_raw_frame``, ``send_raw_event``).
+
     Records for assertions: ``requests`` and ``unexpected_requests`` (REST),
     ``identifies``, ``sent_messages`` (channel messages), ``interactions`` and
     ``interaction_responses`` (by interaction id), ``global_commands`` and
@@ -744,6 +751,13 @@ class FakeDiscord:
             limit["reset_after"] = int(reset_after * 1000)
         if max_concurrency is not None:
             limit["max_concurrency"] = max_concurrency
+
+    def refuse_identify(self, code: int | None) -> None:
+        """Close the gateway with ``code`` at every IDENTIFY from now on (None: accept again).
+
+        discord.py gives up only on 4004 and 4010-4014; on other codes it reconnects.
+        """
+        self.gateway_close_code = code
 
     def fail_requests(
         self,
