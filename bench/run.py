@@ -30,7 +30,7 @@ from bench import bot_runs, copier_runs
 from bench.bot_runs import BotRun, BotUnderTest
 
 T = TypeVar("T")
-GENERATED_TARGET = f"{copier_runs.OUR_DATA['package_name']}.runtime.cli:main"
+GENERATED_TARGET = f"{copier_runs.OUR_DATA['package_name']}.runtime.entry:main"
 # The generated project's test suite runs for tens of seconds: fewer repetitions by default.
 DEFAULT_SUITE_REPEAT = 3
 # A bot starts in a fraction of a second, the noisiest figure on a shared machine: more runs.

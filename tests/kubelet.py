@@ -16,6 +16,7 @@ here (the fake Discord is on its loopback), where Kubernetes gives each pod its 
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +158,12 @@ CONTAINER_FIELDS = {
     "volumeMounts",
     "command",
     "args",
+    # Played by a kubelet, not here: the probes ask the health server (tests/test_operations.py
+    # checks they name its paths and port), and containerPort only names the port.
+    "ports",
+    "startupProbe",
+    "livenessProbe",
+    "readinessProbe",
 }
 SECURITY_FIELDS = {
     "runAsNonRoot",
@@ -194,6 +201,10 @@ def _pod(
         variable["name"]: _env_value(variable, pod_labels, name, secrets)
         for variable in container.get("env", [])
     }
+    if "HEALTH_PORT" in env:
+        # Each pod has a network of its own on Kubernetes; here they share the host's, so each
+        # gets a free port for the same server.
+        env["HEALTH_PORT"] = str(_free_port())
     for key, value in {**env, **added.env}.items():
         options += ["--env", f"{key}={value}"]
 
@@ -303,3 +314,9 @@ def runs_as_non_root(image_user: str) -> bool:
     (a name cannot be verified, so the kubelet refuses it)."""
     uid = image_user.partition(":")[0]
     return uid.isdigit() and int(uid) != 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import tomllib
 import uuid
 from dataclasses import dataclass
@@ -288,11 +289,12 @@ def bot_container(engine: Engine, project: Path, name: str, files: list[Path]) -
     return Container(engine, identifier)
 
 
-def test_compose_with_the_placeholder_token_stops_with_the_explained_message(
+def test_compose_with_the_placeholder_token_says_so_once_and_does_not_loop(
     shipped: Shipped, docker_engine: Engine, compose_project: str, tmp_path: Path
 ) -> None:
-    """`docker compose up` in a fresh clone, before the token is pasted: the bot stops, exit 2,
-    with the message that says what to do."""
+    """`docker compose up` in a fresh clone, before the token is pasted: the bot says what to do,
+    once, and waits (ON_FATAL_ERROR=wait in compose.yaml) instead of exiting into the restart
+    policy, which repeated it six times in 20 s before (issue 14)."""
     clone = fresh_clone(shipped, tmp_path / "clone")
     shutil.copy2(shipped.placeholder_env, clone / ".env")
     try:
@@ -300,8 +302,16 @@ def test_compose_with_the_placeholder_token_stops_with_the_explained_message(
             clone, "--project-name", compose_project, "up", "--detach", "--no-build"
         )
         bot = bot_container(docker_engine, clone, compose_project, [])
-        assert bot.wait_for_exit() == 2, bot.logs()
+        deadline = time.monotonic() + 60
+        while "ON_FATAL_ERROR=wait" not in bot.logs() and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert explains_missing_token(bot.logs()), bot.logs()
+        # A restart policy at work restarts within a second or two: watch a while for one.
+        time.sleep(5)
+        assert (bot.exits(), bot.restart_count()) == ([], 0), bot.logs()
+        assert bot.logs().count("DISCORD_TOKEN is not set") == 1, bot.logs()
+        stopped = bot.stop(grace=10)
+        assert stopped.seconds < 10, "SIGTERM ends the wait"
     finally:
         compose_down(docker_engine, clone, compose_project, [])
 

@@ -39,7 +39,7 @@ def test_pyproject_and_answers_parse(rendered: tuple[dict[str, Any], Path]) -> N
     answers_given, project = rendered
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     package = answers_given["package_name"]
-    assert pyproject["project"]["scripts"] == {package: f"{package}.runtime.cli:main"}
+    assert pyproject["project"]["scripts"] == {package: f"{package}.runtime.entry:main"}
     assert "\n" not in pyproject["project"]["description"]
     stored = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert stored["app_name"] == answers_given["app_name"]

@@ -236,7 +236,8 @@ def test_compose_file_matches_spec_and_reads_env_at_run_time(full: Path) -> None
     # Optional, so that `docker compose config -q` passes in a fresh clone (Compose 2.24+).
     assert service["env_file"] == [{"path": ".env", "required": False}]
     assert service["restart"] == "unless-stopped"
-    assert "environment" not in service, "settings come from .env, never from this file"
+    # Settings come from .env, never from this file: only the restart-policy switch is here.
+    assert service["environment"] == {"ON_FATAL_ERROR": "wait"}
     header = (full / "compose.yaml").read_text("utf-8")
     assert "docker compose config -q" in header and "docker compose config -q" in (
         full / "docs" / "containers.md"

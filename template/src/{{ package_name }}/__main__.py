@@ -1,5 +1,5 @@
 """`python -m <package>` starts the bot, like the `uv run <package>` command."""
 
-from .runtime.cli import main
+from .runtime.entry import main
 
 raise SystemExit(main())

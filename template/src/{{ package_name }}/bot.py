@@ -68,10 +68,12 @@ class Bot(commands.Bot):
             command = interaction.command.qualified_name if interaction.command else "command"
             log.error("/%s failed", command, exc_info=error)
             message = "Something went wrong; the bot's owner can find the details in its log."
+        # Error texts can quote what the user typed: never let them ping anyone.
+        quiet = discord.AllowedMentions.none()
         if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
+            await interaction.followup.send(message, ephemeral=True, allowed_mentions=quiet)
         else:
-            await interaction.response.send_message(message, ephemeral=True)
+            await interaction.response.send_message(message, ephemeral=True, allowed_mentions=quiet)
 
     async def on_command_error(
         self, context: commands.Context[Any], error: commands.CommandError
@@ -79,11 +81,15 @@ class Bot(commands.Bot):
         """Text commands: ignore unknown ones (a mention in passing), answer and log the rest."""
         if isinstance(error, commands.CommandNotFound):
             return
+        # The error text can quote what the user typed (@everyone, a role): never ping anyone.
+        quiet = discord.AllowedMentions.none()
         if isinstance(error, commands.UserInputError):
-            await context.reply(f"{error} Try `{context.clean_prefix}help`.", mention_author=False)
+            await context.reply(
+                f"{error} Try `{context.clean_prefix}help`.", allowed_mentions=quiet
+            )
             return
         log.error("%s%s failed", context.clean_prefix, context.invoked_with, exc_info=error)
         await context.reply(
             "Something went wrong; the bot's owner can find the details in its log.",
-            mention_author=False,
+            allowed_mentions=quiet,
         )

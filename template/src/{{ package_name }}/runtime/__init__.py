@@ -1,8 +1,15 @@
 """What runs the bot: you never need to open this folder to write commands.
 
-cli.py       the command line (`run`, `invite`, `sync`, `check`), the only entry point
+entry.py     the console script: signals handled from the first instant, then cli.py
+cli.py       the command line (`run`, `invite`, `sync`, `check`)
 settings.py  .env and the environment, read into one typed object
 launch.py    creates bot.Bot with the settings (one connection or shards, lean caches), runs it
+             and stops it, whatever it is doing
+guard.py     Discord's daily IDENTIFY budget: read before connecting, never spent out
+gateway.py   malformed gateway events skipped; each event's ids for the log
+logs.py      text or JSON log lines, colour only on a terminal
+health.py    /livez, /readyz, /metrics (only with HEALTH_PORT); metrics.py: the metrics
+preflight.py what `check` warns about (docker env files, resource settings, pod counts)
 explain.py   every refusal in words: what went wrong and the one thing to do
 sync.py      publishing the slash commands on purpose, skipped when nothing changed
 invite.py    the invite links and Developer Portal pages, from app.py

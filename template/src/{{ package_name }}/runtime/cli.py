@@ -1,7 +1,10 @@
 """The command line: run the bot, print its invite links, sync its commands or check it.
 
 Every failure a new bot author can cause ends here as one clear message on stderr and a
-non-zero exit status, never a traceback: 2 for a setting to fix, 1 for an answer from Discord.
+non-zero exit status, never a traceback: 2 for a setting to fix, 1 for an answer from Discord,
+69 when Discord cannot be reached (try again later), 75 when today's IDENTIFY budget is spent
+(runtime/guard.py). With ON_FATAL_ERROR=wait (the container image), `run` then waits instead of
+exiting, so that a restart policy does not repeat the message (runtime/launch.py, `park`).
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import signal
 import sys
 from collections.abc import Awaitable, Sequence
 
@@ -18,8 +20,9 @@ import discord
 from discord.ext import commands
 
 from .. import app
-from . import explain, launch
+from . import explain, launch, preflight
 from .invite import invite_links, portal_url
+from .logs import setup_logging
 from .settings import Settings, SettingsError, load_settings, server_id_problem
 from .sync import sync_commands
 
@@ -63,19 +66,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return print_invite_links()
     try:
         settings = load_settings()
-        discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
+        setup_logging(settings.log_level, settings.log_format)
         explain.check_token(settings.token, settings.env_file)
         if verb == "check" and not args.online:
             return print_check(settings)
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_VERBS[verb](settings, args))
     except (SettingsError, explain.PreflightError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _failed(verb, error, 2)
     except explain.Refused as error:
+        return _failed(verb, error, 1)
+    except explain.Unavailable as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return 69  # EX_UNAVAILABLE: a restart later may work, so never waits
+    except explain.BudgetSpent as error:
+        return _failed(verb, error, 75, until=error.reset_after)  # EX_TEMPFAIL
     return 0
+
+
+def _failed(verb: str, error: Exception, status: int, until: float | None = None) -> int:
+    """Print the error once; `run` with ON_FATAL_ERROR=wait then waits (until `until` s)."""
+    print(f"error: {error}", file=sys.stderr)
+    if verb == "run":
+        return launch.park(status, str(error), until)
+    return status
 
 
 def print_invite_links() -> int:
@@ -93,25 +107,15 @@ def print_check(settings: Settings) -> int:
     intents = launch.privileged_intents(launch.create_bot(settings))
     print(f"Settings OK: {settings!r}")
     print(f"Privileged intents requested: {', '.join(intents) or 'none'}")
+    for warning in preflight.warnings(settings):
+        print(f"warning: {warning}")
     print("Run with --online to log in and compare them with the portal's switches.")
     return 0
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> None:
     """Connect and serve until Discord fails us or SIGINT/SIGTERM asks us to stop (exit 0)."""
-    async with launch.create_bot(settings) as bot:
-        stop = asyncio.Event()
-        _stop_on_signals(stop)
-        runner = asyncio.create_task(_explained(bot, settings, launch.serve(bot, settings)))
-        stopper = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if runner in done:
-            stopper.cancel()
-            runner.result()
-            return
-        log.info("Stopping: closing the connection to Discord")
-        await bot.close()
-        await runner
+    await launch.run(settings)
 
 
 async def sync(settings: Settings, args: argparse.Namespace) -> None:
@@ -152,23 +156,11 @@ async def _explained(bot: commands.Bot, settings: Settings, step: Awaitable[None
     """Await a login or start, turning Discord's refusals into the fix the author needs."""
     try:
         await step
-    except discord.LoginFailure as error:
-        raise explain.Refused(explain.login_failed(settings.env_file)) from error
-    except discord.PrivilegedIntentsRequired as error:
-        requested = launch.privileged_intents(bot)
-        raise explain.Refused(explain.privileged_intents_missing(requested)) from error
-    except discord.GatewayNotFound as error:
-        raise explain.Refused("Discord's gateway is unreachable; try again in a minute.") from error
-    except OSError as error:
-        raise explain.Refused(f"Cannot reach Discord ({error}). Check the network.") from error
-
-
-def _stop_on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        # Windows has no loop signal handlers; Ctrl+C still ends the bot there.
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signal_number, stop.set)
+    except Exception as error:
+        explained = explain.refusal(bot, settings.env_file, error)
+        if explained is None:
+            raise
+        raise explained from error
 
 
 _VERBS = {"run": run, "sync": sync, "check": check}

@@ -6,10 +6,13 @@ this application's page in the Developer Portal. None of them ever repeats the t
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
+import aiohttp
 import discord
 
 from .. import app
@@ -29,6 +32,18 @@ class PreflightError(Exception):
 
 class Refused(Exception):
     """Discord refused something; the message says what to do. Exit status 1."""
+
+
+class Unavailable(Exception):
+    """Discord cannot be reached or fails (5xx): try again later. Exit status 69."""
+
+
+class BudgetSpent(Exception):
+    """Too few IDENTIFYs are left today (runtime/guard.py). Exit status 75; `reset_after` in s."""
+
+    def __init__(self, message: str, reset_after: float) -> None:
+        super().__init__(message)
+        self.reset_after = reset_after
 
 
 def _reset_token_steps(env_file: Path) -> str:
@@ -164,3 +179,154 @@ def never_synced() -> str:
         "test server's ID after DEV_GUILD_ID= in .env (Discord: Settings -> Advanced -> "
         "Developer Mode, then right-click the server -> Copy Server ID) and start the bot again."
     )
+
+
+def refusal(
+    bot: discord.Client,
+    env_file: Path,
+    error: BaseException,
+    *,
+    step: str = "the login",
+    recommended_shards: int | None = None,
+) -> Exception | None:
+    """What Discord's answer `error` means, as the error the command line explains; None if it
+    is not Discord's answer but a bug (its traceback is then the useful part)."""
+    if isinstance(error, Refused | Unavailable | BudgetSpent):
+        return error
+    if isinstance(error, discord.LoginFailure):
+        return Refused(login_failed(env_file))
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        requested = [name for name in app.PORTAL_SWITCHES if getattr(bot.intents, name)]
+        return Refused(privileged_intents_missing(requested))
+    if isinstance(error, discord.ConnectionClosed):
+        shard_count = getattr(bot, "shard_count", None)
+        return Refused(
+            gateway_closed(
+                error.code,
+                env_file=env_file,
+                shard_id=error.shard_id,
+                shard_count=shard_count,
+                recommended_shards=recommended_shards,
+            )
+        )
+    if isinstance(error, discord.GatewayNotFound):
+        return Unavailable("Discord's gateway is unreachable; try again in a minute.")
+    if isinstance(error, discord.DiscordServerError):
+        return Unavailable(server_error(step, error))
+    if isinstance(error, OSError | aiohttp.ClientError | asyncio.TimeoutError):
+        return Unavailable(f"Cannot reach Discord ({error}). Check the network.")
+    if isinstance(error, discord.HTTPException):
+        return Refused(f"Discord answered {error.status} to {step}: {error.text or error}")
+    return None
+
+
+# --- The gateway's close codes that discord.py does not retry -----------------------------
+# https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes
+CLOSE_CODES_URL = (
+    "https://discord.com/developers/docs/topics/opcodes-and-status-codes"
+    "#gateway-gateway-close-event-codes"
+)
+README_SHARDING = 'README.md, "Sharding: past 2,500 servers, and past one machine"'
+
+
+def gateway_closed(
+    code: int | None,
+    *,
+    env_file: Path = Path(".env"),
+    shard_id: int | None = None,
+    shard_count: int | None = None,
+    recommended_shards: int | None = None,
+) -> str:
+    """Why Discord closed the gateway for good (discord.py's ConnectionClosed), and the fix."""
+    shard = f" on shard {shard_id} of {shard_count}" if shard_id is not None and shard_count else ""
+    if code == 4004:
+        return (
+            f"Discord's gateway rejected DISCORD_TOKEN (close code 4004{shard}, authentication "
+            f"failed): it was reset or revoked since the bot logged in. "
+            f"{_reset_token_steps(env_file)}"
+        )
+    if code == 4010:
+        return (
+            f"Discord refused the shard this process asked for (close code 4010{shard}, invalid "
+            f"shard). Every process of the bot needs the same SHARD_COUNT, and SHARD_IDS "
+            f"(or SHARD_GROUP) below it: check them in {env_file} or the manifest."
+        )
+    if code == 4011:
+        count = f"SHARD_COUNT={recommended_shards}" if recommended_shards else "SHARD_COUNT"
+        more = (
+            f" (Discord recommends {recommended_shards} for this bot)" if recommended_shards else ""
+        )
+        return (
+            f"Discord requires sharding (close code 4011{shard}): the bot is in too many "
+            f"servers for {f'{shard_count} shards' if shard_count else 'one connection'}, at most "
+            f"2,500 per shard. Set {count} in {env_file}{more} and start it again; "
+            f"{README_SHARDING} explains how to split the shards between processes."
+        )
+    if code == 4012:
+        return (
+            "Discord refused the gateway API version discord.py asked for (close code 4012): "
+            "this discord.py is too old. Update it: `uv lock --upgrade-package discord.py`, "
+            "then `uv sync`."
+        )
+    if code == 4013:
+        return (
+            "Discord refused the intents value the bot sent (close code 4013, invalid "
+            "intents): discord.py may be too old for Discord's current intents. Update it "
+            "(`uv lock --upgrade-package discord.py`, then `uv sync`) and check bot.py's intents."
+        )
+    if code == 4014:
+        return privileged_intents_missing(app.PRIVILEGED_INTENTS)
+    return (
+        f"Discord closed the gateway connection with code {code}{shard}, and the bot cannot "
+        f"reconnect. What the code means: {CLOSE_CODES_URL}"
+    )
+
+
+def server_error(step: str, error: discord.HTTPException) -> str:
+    """A 5xx (after discord.py's own retries): Discord's trouble, not the bot's."""
+    return (
+        f"Discord answered {error.status} ({error.text or 'server error'}) to {step}: it is "
+        "having trouble, not your bot. Start it again in a few minutes; "
+        "https://discordstatus.com shows what Discord knows."
+    )
+
+
+def sync_rate_limited(target: str, retry_after: float) -> str:
+    """The start-up sync met a long rate limit: the bot starts without it."""
+    return (
+        f"Discord asks to wait {duration(retry_after)} before the next command sync to "
+        f"{target} (rate limited, HTTP 429), so the bot starts without publishing the commands: "
+        f"that server keeps the ones synced last. Publish them later with `uv run {app.PACKAGE} "
+        "sync --guild ID`, or start the bot again then."
+    )
+
+
+def identify_budget_spent(
+    *, remaining: int, total: int, needed: int, reserve: int, reset_after: float
+) -> str:
+    """The IDENTIFY guard refuses to connect: how many are left and when they come back."""
+    return (
+        f"Not connecting to Discord: today's session starts (IDENTIFY) are down to {remaining} "
+        f"of {total}, and this process needs {needed} plus {reserve} kept in reserve (one for "
+        f"each of the bot's shards). Spending them all makes Discord end every session "
+        f"and reset the token. They are back at {clock(reset_after)} ({duration(reset_after)} "
+        "from now). Something restarted the bot too often: the error before this one in the "
+        "log says what."
+    )
+
+
+def duration(seconds: float) -> str:
+    """`3 h 12 min`, `5 min`, `40 s`: how long, for a person."""
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min"
+    return f"{secs} s"
+
+
+def clock(seconds_from_now: float) -> str:
+    """The UTC time `seconds_from_now` from now, e.g. `14:05 UTC`."""
+    return time.strftime("%H:%M UTC", time.gmtime(time.time() + seconds_from_now))

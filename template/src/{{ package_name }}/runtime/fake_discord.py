@@ -380,6 +380,22 @@ class Identify:
 
 
 @dataclass
+class _Fault:
+    """An injected answer for the next ``times`` REST calls that match."""
+
+    method: str
+    path: str
+    status: int
+    times: int
+    body: Json
+    headers: dict[str, str]
+
+
+def _matches(req: RecordedRequest, method: str, path_pattern: str) -> bool:
+    return req.method == method and fnmatch.fnmatchcase(req.path, path_pattern)
+
+
+@dataclass
 class GatewaySession:
     """A gateway session: one bot, or one shard of it; survives a RESUME."""
 
@@ -419,6 +435,13 @@ class FakeDiscord:
     what the test sends. ``enabled_intents`` are the privileged intents switched on in
     the portal. ``gateway_close_code`` answers every IDENTIFY by closing with that
     code; pick one discord.py does not retry (4004, 4010-4014) or it reconnects.
+
+    A bad day on Discord, for the operations tests (section "fault injection"): the IDENTIFY
+    budget (``set_session_start_limit``; each IDENTIFY spends one), close codes
+    (``refuse_identify``, like ``gateway_close_code``), 429s and 5xx
+    (``fail_requests``), a slow API (``hold_requests``), a gateway that accepts but never says
+    HELLO (``hold_gateway``), disconnects (``close_gateway``) and unreadable events
+    (``send_raw_frame``, ``send_raw_event``).
 
     Records for assertions: ``requests`` and ``unexpected_requests`` (REST),
     ``identifies``, ``sent_messages`` (channel messages), ``interactions`` and
@@ -466,6 +489,20 @@ class FakeDiscord:
 
         self._sessions: dict[str, GatewaySession] = {}
         self._sockets: set[web.WebSocketResponse] = set()
+        # Operations: the IDENTIFY budget GET /gateway/bot reports (spent by each IDENTIFY),
+        # and what the fault-injection functions below set up.
+        self.session_start_limit: Json = {
+            "total": 1000,
+            "remaining": 1000,
+            "reset_after": 0,
+            "max_concurrency": 1,
+        }
+        self._faults: list[_Fault] = []
+        self._held_requests: list[tuple[str, str]] = []
+        self._requests_released = asyncio.Event()
+        self._gateway_open = asyncio.Event()
+        self._gateway_open.set()
+        self.held_connections = 0  # gateway connections waiting for release_gateway()
         # interaction token -> {message id or "@original": message} for webhook edits
         self._webhook_messages: dict[str, dict[str, Json]] = {}
         self._dm_channels: dict[int, int] = {}  # user id -> DM channel id
@@ -694,6 +731,96 @@ class FakeDiscord:
         for ws in list(self._sockets):
             await ws.close(code=code, message=b"fake Discord closed the connection")
 
+    # -- fault injection: what Discord does to a bot on a bad day ------------------------
+
+    def set_session_start_limit(
+        self,
+        *,
+        remaining: int | None = None,
+        total: int | None = None,
+        reset_after: float | None = None,
+        max_concurrency: int | None = None,
+    ) -> None:
+        """What GET /gateway/bot reports as the IDENTIFY budget (``reset_after`` in seconds);
+        each IDENTIFY spends one, as on Discord."""
+        limit = self.session_start_limit
+        for key, value in (("remaining", remaining), ("total", total)):
+            if value is not None:
+                limit[key] = value
+        if reset_after is not None:
+            limit["reset_after"] = int(reset_after * 1000)
+        if max_concurrency is not None:
+            limit["max_concurrency"] = max_concurrency
+
+    def refuse_identify(self, code: int | None) -> None:
+        """Close the gateway with ``code`` at every IDENTIFY from now on (None: accept again).
+
+        discord.py gives up only on 4004 and 4010-4014; on other codes it reconnects.
+        """
+        self.gateway_close_code = code
+
+    def fail_requests(
+        self,
+        method: str,
+        path_pattern: str,
+        status: int,
+        *,
+        times: int = 1,
+        retry_after: float = 1.0,
+        scope: str = "user",
+    ) -> None:
+        """Answer the next ``times`` matching REST calls with ``status`` instead of the route.
+
+        429 comes as Discord sends it (``retry_after`` in the body, the ``Via`` header that
+        tells discord.py it is not a Cloudflare ban, ``X-RateLimit-Scope``); 5xx with an error
+        body. discord.py retries 500, 502, 504 and 524 itself, up to 5 times.
+        """
+        headers: dict[str, str] = {}
+        if status == 429:
+            body: Json = {
+                "message": "You are being rate limited.",
+                "retry_after": retry_after,
+                "global": scope == "global",
+            }
+            headers = {"Via": "1.1 google", "X-RateLimit-Scope": scope}
+            if scope == "global":
+                headers["X-RateLimit-Global"] = "true"
+        else:
+            body = {"message": f"{status}: injected by the test", "code": 0}
+        self._faults.append(_Fault(method, path_pattern, status, times, body, headers))
+
+    def hold_requests(self, method: str, path_pattern: str) -> None:
+        """Keep matching REST calls waiting (a slow Discord) until ``release_requests()``."""
+        self._requests_released.clear()
+        self._held_requests.append((method, path_pattern))
+
+    def release_requests(self) -> None:
+        self._held_requests.clear()
+        self._requests_released.set()
+
+    async def wait_until_held(self, count: int = 1, timeout: float = 5.0) -> None:
+        """Wait until ``count`` gateway connections wait for ``release_gateway()``."""
+        await self._wait_for(
+            lambda: self.held_connections >= count, timeout, f"{count} held gateway connection(s)"
+        )
+
+    def hold_gateway(self) -> None:
+        """New gateway connections are accepted but get no HELLO until ``release_gateway()``:
+        the bot is then connecting, or reconnecting after ``close_gateway()``."""
+        self._gateway_open.clear()
+
+    def release_gateway(self) -> None:
+        self.held_connections = 0
+        self._gateway_open.set()
+
+    async def send_raw_frame(self, text: str, *, guild_id: int | None = None) -> None:
+        """Send ``text`` as it is (e.g. not JSON at all) on the session of ``guild_id``."""
+        await self._session_for(self._default_guild(guild_id)).ws.send_str(text)
+
+    async def send_raw_event(self, event: str, data: Json, *, guild_id: int | None = None) -> None:
+        """Dispatch ``data`` as event ``event`` unchecked: payloads that lack fields, say."""
+        await self._session_for(self._default_guild(guild_id)).dispatch(event, data)
+
     # -- helpers --------------------------------------------------------------------
 
     def _new_id(self) -> int:
@@ -769,6 +896,12 @@ class FakeDiscord:
         await ws.prepare(request)
         self._sockets.add(ws)
         try:
+            if not self._gateway_open.is_set():  # hold_gateway(): no HELLO until released
+                self.held_connections += 1
+                self._changed_now()
+                await self._gateway_open.wait()
+                if ws.closed:  # the bot gave up meanwhile
+                    return ws
             await _send(ws, {"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
             async for msg in ws:
                 if msg.type is not aiohttp.WSMsgType.TEXT:
@@ -792,6 +925,8 @@ class FakeDiscord:
         shard = (int(data["shard"][0]), int(data["shard"][1])) if data.get("shard") else None
         intents = int(data.get("intents", 0))
         self.identifies.append(Identify(data.get("token", ""), intents, shard, data))
+        limit = self.session_start_limit
+        limit["remaining"] = max(0, int(limit["remaining"]) - 1)
         self._changed_now()
         shard_id, count = shard or (0, 1)
         requested = {name for name, bit in PRIVILEGED_INTENTS.items() if intents & bit}
@@ -906,6 +1041,19 @@ class FakeDiscord:
             files,
         )
         self.requests.append(req)
+        if any(_matches(req, *held) for held in self._held_requests):
+            self._changed_now()  # wait_for_request() sees it while it is held
+            await self._requests_released.wait()
+        fault = next((f for f in self._faults if f.times and _matches(req, f.method, f.path)), None)
+        if fault is not None:
+            fault.times -= 1
+            req.status = fault.status
+            self._changed_now()
+            return web.Response(
+                status=fault.status,
+                body=json.dumps(fault.body).encode(),
+                headers={"Content-Type": "application/json", **fault.headers},
+            )
         for method, pattern, handler, needs_auth in reversed(self._routes):
             match = pattern.fullmatch(path)
             if method == request.method and match:
@@ -968,11 +1116,10 @@ class FakeDiscord:
         return 200, {"url": self.gateway_url}
 
     async def _get_gateway_bot(self, req: RecordedRequest) -> tuple[int, Any]:
-        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
         return 200, {
             "url": self.gateway_url,
             "shards": self.recommended_shards,
-            "session_start_limit": limit,
+            "session_start_limit": dict(self.session_start_limit),
         }
 
     def _command_scope(self, app: str, guild: str | None) -> tuple[int, Any] | None:
