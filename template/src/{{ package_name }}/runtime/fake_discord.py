@@ -439,6 +439,7 @@ class FakeDiscord:
         application_id: int = APPLICATION_ID,
         bot_user_id: int | None = None,
         bot_username: str = "FakeBot",
+        description: str = "A bot under test",
         guild_count: int = 1,
         enabled_intents: Iterable[str] = (),
         gateway_close_code: int | None = None,
@@ -455,6 +456,7 @@ class FakeDiscord:
         self.gateway_close_code = gateway_close_code
         self.recommended_shards = recommended_shards or max(1, -(-guild_count // 1000))
         self.bot_user = user_payload(self.bot_user_id, bot_username, bot=True)
+        self.description = description  # the application's, as the portal would have it
         self.tester = user_payload(TESTER_ID, "tester")
         # Whom options and selects can name (resolved data): add the users a test invents.
         self.known_users = {TESTER_ID: self.tester, self.bot_user_id: self.bot_user}
@@ -1214,7 +1216,7 @@ class FakeDiscord:
         return 200, {
             "id": str(self.application_id),
             "name": self.bot_user["username"],
-            "description": "A bot under test",
+            "description": self.description,
             "icon": None,
             "bot_public": True,
             "bot_require_code_grant": False,

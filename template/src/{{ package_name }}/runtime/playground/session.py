@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import importlib.metadata
 import logging
 import os
 import signal
@@ -42,6 +43,7 @@ async def serve(settings: Settings, *, port: int, open_browser: bool, reload: bo
     fake = fake_discord.FakeDiscord(
         application_id=app.APPLICATION_ID or fake_discord.APPLICATION_ID,
         bot_username=app.NAME,
+        description=_description(),
         # The portal's switches are on for every privileged intent the bot asks for.
         enabled_intents=fake_discord.PRIVILEGED_INTENTS,
     )
@@ -136,6 +138,15 @@ def _sync_state_elsewhere() -> Iterator[None]:
             yield
         finally:
             sync.SYNC_STATE_FILE = saved
+
+
+def _description() -> str:
+    """The project's description (pyproject.toml, the template's answer), for the portal's."""
+    for script in importlib.metadata.entry_points(group="console_scripts", name=app.PACKAGE):
+        if script.dist is not None:
+            summary: list[str] = script.dist.metadata.get_all("Summary") or [""]
+            return summary[0]
+    return ""
 
 
 def _open_in_browser(url: str) -> None:

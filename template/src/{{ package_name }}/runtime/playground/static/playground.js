@@ -592,8 +592,7 @@ function showChannelTexts() {
     ? `it reads messages${state.prefix ? ` (text commands start with ${state.prefix})` : ""}`
     : "slash commands only: it cannot read plain messages";
   $("topic").textContent = `${state.app_name}, unmodified, before Discord is set up · ${reads}`;
-  const count = commandEntries().length;
-  const text = [`This is the start of #general. Type `, h("kbd", {}, "/"), ` to see ${state.app_name}'s ${count} command${count === 1 ? "" : "s"}.`];
+  const text = ["This is the start of #general. Type ", h("kbd", {}, "/"), ` to see ${state.app_name}'s commands.`];
   if (state.reloading) text.push(" Save a file in cogs/ and the bot reloads it.");
   $("welcome-text").replaceChildren(...text.map((part) => (part instanceof Node ? part : document.createTextNode(part))));
   hint();
