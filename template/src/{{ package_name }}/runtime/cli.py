@@ -1,4 +1,5 @@
-"""The command line: run the bot, print its invite links, sync its commands or check it.
+"""The command line: run the bot, print its invite links, sync its commands or check it, or try
+it in the playground (a Discord-like page on this computer, with no token and no Discord).
 
 Every failure a new bot author can cause ends here as one clear message on stderr and a
 non-zero exit status, never a traceback: 2 for a setting to fix, 1 for an answer from Discord,
@@ -37,6 +38,13 @@ def server_id(text: str) -> int:
     return int(text)
 
 
+def port_number(text: str) -> int:
+    """`playground --port PORT`: 0 (a free port) to 65535."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, not {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line; `run` is the default verb."""
     parser = argparse.ArgumentParser(
@@ -55,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--online", action="store_true", help="also log in and check the portal's intent switches"
     )
+    play = verbs.add_parser(
+        "playground", help="try the bot in a Discord-like page: offline, no token needed"
+    )
+    play.add_argument(
+        "--port", type=port_number, default=0, help="the page's port (default: a free one)"
+    )
+    play.add_argument("--no-browser", action="store_true", help="only print the page's address")
+    play.add_argument("--reload", action="store_true", help="reload a cog when its file changes")
     return parser
 
 
@@ -67,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         setup_logging(settings.log_level, settings.log_format)
-        explain.check_token(settings.token, settings.env_file)
+        if verb != "playground":  # the playground brings its own fake Discord and token
+            explain.check_token(settings.token, settings.env_file)
         if verb == "check" and not args.online:
             return print_check(settings)
         with contextlib.suppress(KeyboardInterrupt):
@@ -163,4 +180,13 @@ async def _explained(bot: commands.Bot, settings: Settings, step: Awaitable[None
         raise explained from error
 
 
-_VERBS = {"run": run, "sync": sync, "check": check}
+async def playground(settings: Settings, args: argparse.Namespace) -> None:
+    """The bot against a fake Discord on 127.0.0.1, in a page; the real token is never used."""
+    from . import playground  # with the fake Discord: imported by this verb only, never by `run`
+
+    await playground.serve(
+        settings, port=args.port, open_browser=not args.no_browser, reload=args.reload
+    )
+
+
+_VERBS = {"run": run, "sync": sync, "check": check, "playground": playground}

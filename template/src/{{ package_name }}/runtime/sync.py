@@ -43,9 +43,14 @@ async def sync_commands(
     *,
     guild_id: int | None,
     force: bool = False,
-    state_file: Path = SYNC_STATE_FILE,
+    state_file: Path | None = None,
 ) -> SyncResult:
-    """Sync the command tree to one guild (None: globally) unless nothing has changed."""
+    """Sync the command tree to one guild (None: globally) unless nothing has changed.
+
+    The state is remembered in ``state_file``, by default SYNC_STATE_FILE as it is when called
+    (the playground points it elsewhere: its fake Discord starts empty every time).
+    """
+    state_file = state_file or SYNC_STATE_FILE
     target = f"server {guild_id}" if guild_id else "all servers (global)"
     key = f"{bot.application_id}:{guild_id or 'global'}"
     fingerprint = command_fingerprint(bot, guild_id)
