@@ -102,6 +102,7 @@ APP_INTENT_FLAGS = {
     "message_content": (1 << 18, 1 << 19),
 }
 EPHEMERAL = 1 << 6  # message flag
+LOADING = 1 << 7  # message flag: "Bot is thinking...", a deferred answer not sent yet
 
 EVERYONE_PERMISSIONS = discord.Permissions(
     view_channel=True,
@@ -199,6 +200,20 @@ def dm_channel_payload(channel_id: int, recipient: Json) -> Json:
     }
 
 
+def everyone_role_payload(guild_id: int) -> Json:
+    return {
+        "id": str(guild_id),  # @everyone shares the guild's id
+        "name": "@everyone",
+        "permissions": str(EVERYONE_PERMISSIONS),
+        "position": 0,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+
+
 def guild_payload(guild_id: int, *, name: str, channel_id: int, members: list[Json]) -> Json:
     """A small GUILD_CREATE guild: one @everyone role, one text channel, 2 members."""
     return {
@@ -210,19 +225,7 @@ def guild_payload(guild_id: int, *, name: str, channel_id: int, members: list[Js
         "member_count": 2,  # the bot and the tester
         "large": False,
         "joined_at": JOINED_AT,
-        "roles": [
-            {
-                "id": str(guild_id),  # @everyone shares the guild's id
-                "name": "@everyone",
-                "permissions": str(EVERYONE_PERMISSIONS),
-                "position": 0,
-                "color": 0,
-                "hoist": False,
-                "managed": False,
-                "mentionable": False,
-                "flags": 0,
-            }
-        ],
+        "roles": [everyone_role_payload(guild_id)],
         "channels": [text_channel_payload(channel_id, guild_id)],
         "members": members,
         "features": [],
@@ -388,6 +391,7 @@ class GatewaySession:
     intents: int
     shard: tuple[int, int]
     seq: int = 0
+    observer: Callable[[str, Json], None] | None = None  # sees every event dispatched
 
     def receives(self, guild_id: int | None) -> bool:
         """DMs go to shard 0; guild events to the shard ``shard_of`` names."""
@@ -395,6 +399,8 @@ class GatewaySession:
         return shard_id == (0 if guild_id is None else shard_of(guild_id, count))
 
     async def dispatch(self, event: str, data: Json) -> None:
+        if self.observer is not None:
+            self.observer(event, data)
         self.seq += 1
         await _send(self.ws, {"op": 0, "t": event, "s": self.seq, "d": data})
 
@@ -450,6 +456,8 @@ class FakeDiscord:
         self.recommended_shards = recommended_shards or max(1, -(-guild_count // 1000))
         self.bot_user = user_payload(self.bot_user_id, bot_username, bot=True)
         self.tester = user_payload(TESTER_ID, "tester")
+        # Whom options and selects can name (resolved data): add the users a test invents.
+        self.known_users = {TESTER_ID: self.tester, self.bot_user_id: self.bot_user}
         self.guild_ids = [guild_id_for(i) for i in range(guild_count)]
         self._guild_set = set(self.guild_ids)
         self._host, self._port = host, port
@@ -469,6 +477,8 @@ class FakeDiscord:
         # interaction token -> {message id or "@original": message} for webhook edits
         self._webhook_messages: dict[str, dict[str, Json]] = {}
         self._dm_channels: dict[int, int] = {}  # user id -> DM channel id
+        self.member_messages: list[Json] = []  # what members posted (send/dispatch_message)
+        self._listeners: list[Callable[[str, Json], None]] = []  # add_listener()
         self._ready_sent = 0
         self._ids = itertools.count(1)
         self._changed = asyncio.Event()
@@ -494,7 +504,7 @@ class FakeDiscord:
             ("DELETE", webhook_message, self._webhook_message, False),
             ("POST", "/channels/{channel}/messages", self._create_message, True),
             ("PATCH", "/channels/{channel}/messages/{message}", self._edit_message, True),
-            ("DELETE", "/channels/{channel}/messages/{message}", self._no_content, True),
+            ("DELETE", "/channels/{channel}/messages/{message}", self._delete_message, True),
             ("POST", "/channels/{channel}/typing", self._no_content, True),
             ("PUT", reaction, self._no_content, True),
         ]
@@ -610,6 +620,8 @@ class FakeDiscord:
         }
         if command and command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
+        if resolved := self._resolved_options(data["options"], guild):
+            data["resolved"] = resolved
         if guild is None:
             channel = dm_channel_payload(self.dm_channel_id(int(user["id"])), user)
         else:
@@ -649,34 +661,18 @@ class FakeDiscord:
     ) -> list[Json]:
         """Deliver a MESSAGE_CREATE; return what the bot posted until it went quiet.
 
-        Like Discord: nothing is delivered without the GUILD_MESSAGES / DIRECT_MESSAGES
-        intent, and guild messages arrive with empty content unless the IDENTIFY had
-        MESSAGE_CONTENT or the bot is mentioned (``mention_bot`` prepends a mention).
+        Delivered as ``dispatch_message`` says: like Discord, without the content when the bot
+        lacks the MESSAGE_CONTENT intent.
         """
-        user = user or self.tester
-        guild = None if dm else self._default_guild(guild_id)
-        session = self._session_for(guild)
-        mention = f"<@{self.bot_user_id}>"
-        if mention_bot and mention not in content and f"<@!{self.bot_user_id}>" not in content:
-            content = f"{mention} {content}"
-        mentioned = mention in content or f"<@!{self.bot_user_id}>" in content
-        bot_member = member_payload(self.bot_user, with_user=False)
-        mentions = [{**self.bot_user, "member": bot_member}] if mentioned else []
-        if guild is None:
-            channel = self.dm_channel_id(int(user["id"]))
-            needed = DIRECT_MESSAGES
-        else:
-            channel = channel_id or self.channel_id(guild)
-            needed = GUILD_MESSAGES
-            if not (session.intents & MESSAGE_CONTENT or mentioned):
-                content = ""  # embeds, attachments and components are blank already
-        member = None if guild is None else member_payload(user, with_user=False)
-        message = message_payload(
-            self._new_id(), channel, user, content, guild_id=guild, member=member, mentions=mentions
-        )
         start = len(self.sent_messages)
-        if session.intents & needed:
-            await session.dispatch("MESSAGE_CREATE", message)
+        await self.dispatch_message(
+            content,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            dm=dm,
+            user=user,
+            mention_bot=mention_bot,
+        )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         quiet_until = loop.time() + quiet_period
@@ -688,6 +684,53 @@ class FakeDiscord:
                 seen = len(self.sent_messages)
                 quiet_until = loop.time() + quiet_period
         return self.sent_messages[start:]
+
+    async def dispatch_message(
+        self,
+        content: str,
+        *,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        dm: bool = False,
+        user: Json | None = None,
+        mention_bot: bool = False,
+    ) -> Json:
+        """Post ``content`` as ``user`` (the tester) and return the message as they wrote it.
+
+        Like Discord: nothing is delivered without the GUILD_MESSAGES / DIRECT_MESSAGES
+        intent, and guild messages arrive with empty content unless the IDENTIFY had
+        MESSAGE_CONTENT or the bot is mentioned (``mention_bot`` prepends a mention). The
+        returned message says what the bot got: ``delivered`` is the content it received,
+        or None when it received nothing.
+        """
+        user = user or self.tester
+        guild = None if dm else self._default_guild(guild_id)
+        session = self._session_for(guild)
+        mention = f"<@{self.bot_user_id}>"
+        if mention_bot and mention not in content and f"<@!{self.bot_user_id}>" not in content:
+            content = f"{mention} {content}"
+        mentioned = mention in content or f"<@!{self.bot_user_id}>" in content
+        bot_member = member_payload(self.bot_user, with_user=False)
+        mentions = [{**self.bot_user, "member": bot_member}] if mentioned else []
+        delivered = content
+        if guild is None:
+            channel = self.dm_channel_id(int(user["id"]))
+            needed = DIRECT_MESSAGES
+        else:
+            channel = channel_id or self.channel_id(guild)
+            needed = GUILD_MESSAGES
+            if not (session.intents & MESSAGE_CONTENT or mentioned):
+                delivered = ""  # embeds, attachments and components are blank already
+        member = None if guild is None else member_payload(user, with_user=False)
+        message = message_payload(
+            self._new_id(), channel, user, content, guild_id=guild, member=member, mentions=mentions
+        )
+        received = delivered if session.intents & needed else None
+        self.member_messages.append(message)
+        self._emit("message_create", {**message, "delivered": received})
+        if received is not None:
+            await session.dispatch("MESSAGE_CREATE", {**message, "content": received})
+        return {**message, "delivered": received}
 
     async def close_gateway(self, code: int = 4000) -> None:
         """Drop every gateway connection with ``code``; discord.py should RESUME."""
@@ -762,6 +805,222 @@ class FakeDiscord:
             **extra,
         )
 
+    # -- the playground's needs: an event feed, components, modals, resolved data --------
+    # The page of `<package> playground` sees everything through add_listener(), and the
+    # person in it clicks buttons, picks from selects and submits modals through these.
+
+    def add_listener(self, listener: Callable[[str, Json], None]) -> None:
+        """Call ``listener(kind, data)`` for what happens, with a copy of the data.
+
+        Kinds: ``message_create`` / ``message_update`` (a message as Discord shows it; a
+        member's carries ``delivered``, see ``dispatch_message``), ``message_delete`` (``id``,
+        ``channel_id``), ``modal`` (a modal the bot opened, with ``interaction_id``),
+        ``commands`` (a sync stored them), and the traffic: ``rest`` (each REST call, with
+        its answer), ``dispatch`` (each gateway event sent) and ``frame`` (IDENTIFY and RESUME
+        received, token masked).
+        """
+        self._listeners.append(listener)
+
+    def _emit(self, kind: str, data: Json) -> None:
+        if self._listeners:
+            copied = json.loads(json.dumps(data, default=str))
+            for listener in self._listeners:
+                listener(kind, copied)
+
+    def _observe_dispatch(self, event: str, data: Json) -> None:
+        self._emit("dispatch", {"t": event, "d": data})
+
+    def _observe_frame(self, op: Any, data: Any) -> None:
+        if op in (2, 6) and isinstance(data, dict):  # IDENTIFY, RESUME: never show the token
+            name = "IDENTIFY" if op == 2 else "RESUME"
+            self._emit("frame", {"op": op, "name": name, "d": {**data, "token": "(hidden)"}})
+
+    def _observe_rest(self, req: RecordedRequest, result: Any) -> None:
+        call = {"method": req.method, "path": req.path, "status": req.status}
+        self._emit("rest", {**call, "query": req.query, "json": req.json, "response": result})
+
+    async def send_component_interaction(
+        self,
+        message_id: int | str,
+        custom_id: str,
+        *,
+        values: Sequence[str] = (),
+        user: Json | None = None,
+        timeout: float = 3.0,
+    ) -> Json:
+        """Click a button or pick ``values`` in a select of a bot message; the callback body.
+
+        Refused like the Discord client would: an unknown or disabled component, a link
+        button (it has no custom_id), values a string select does not offer, or too few or
+        too many of them.
+        """
+        message = self._find_message(int(message_id))
+        if message is None:
+            raise LookupError(f"no message {message_id} in the fake's channels")
+        component = _find_component(message.get("components") or [], custom_id)
+        if component is None:
+            raise LookupError(f"message {message_id} has no component with custom_id {custom_id!r}")
+        if component.get("disabled"):
+            raise ValueError(f"the component {custom_id!r} is disabled")
+        kind = int(component["type"])
+        data: Json = {"custom_id": custom_id, "component_type": kind}
+        if kind in SELECT_TYPES:
+            data["values"] = _checked_select_values(component, [str(v) for v in values])
+            if kind != 3:
+                guild = int(message["guild_id"]) if message.get("guild_id") else None
+                data["resolved"] = self._resolved({SELECT_TYPES[kind]: data["values"]}, guild)
+        return await self._interact(3, data, message=message, user=user, timeout=timeout)
+
+    async def send_modal_submit(
+        self,
+        opened_by: int,
+        values: Mapping[str, Any],
+        *,
+        user: Json | None = None,
+        timeout: float = 3.0,
+    ) -> Json:
+        """Submit the modal the bot opened in answer to interaction ``opened_by``.
+
+        ``values`` maps each field's custom_id to its text (text inputs), its chosen values
+        (selects, checkbox groups), its choice (radio groups) or True/False (checkboxes).
+        Required fields left empty are refused, as the Discord client would.
+        """
+        response = self.interaction_responses.get(opened_by)
+        if response is None or response.get("type") != 9:
+            raise LookupError(f"interaction {opened_by} was not answered with a modal")
+        modal, opener = response["data"], self.interactions[opened_by]
+        data: Json = {
+            "custom_id": modal["custom_id"],
+            "components": _modal_submission(modal.get("components") or [], values),
+        }
+        message = opener.get("message")  # a modal opened by a button belongs to its message
+        if message is not None:
+            message = self._find_message(int(message["id"])) or message
+        who = user or opener.get("user") or opener["member"]["user"]
+        guild = int(opener["guild_id"]) if opener.get("guild_id") else None
+        return await self._interact(
+            5,
+            data,
+            message=message,
+            user=who,
+            guild_id=guild,
+            channel_id=int(opener["channel_id"]),
+            timeout=timeout,
+        )
+
+    async def _interact(
+        self,
+        kind: int,
+        data: Json,
+        *,
+        message: Json | None,
+        user: Json | None,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        timeout: float,
+    ) -> Json:
+        """Send an INTERACTION_CREATE of ``kind`` (3 component, 5 modal submit) and wait."""
+        user = user or self.tester
+        if message is not None:
+            guild_id = int(message["guild_id"]) if message.get("guild_id") else None
+            channel_id = int(message["channel_id"])
+        if guild_id is None:
+            channel = dm_channel_payload(channel_id or self.dm_channel_id(int(user["id"])), user)
+        else:
+            channel = text_channel_payload(channel_id or self.channel_id(guild_id), guild_id)
+        owner = user["id"] == self.tester["id"]
+        iid = self._new_id()
+        payload = interaction_payload(
+            iid,
+            application_id=self.application_id,
+            token=f"fake-interaction-token-{iid}",
+            data=data,
+            user=user,
+            channel=channel,
+            guild_id=guild_id,
+            permissions=ALL_PERMISSIONS if owner else EVERYONE_PERMISSIONS,
+        )
+        payload["type"] = kind
+        if message is not None:
+            payload["message"] = json.loads(json.dumps(message))
+            # Discord: the "original response" of a component interaction is its message.
+            self._webhook_messages.setdefault(payload["token"], {})["@original"] = message
+        self.interactions[iid] = payload
+        self.known_users.setdefault(int(user["id"]), user)
+        await self._session_for(guild_id).dispatch("INTERACTION_CREATE", payload)
+        what = "component" if kind == 3 else "modal submit"
+        return await self._wait_for(
+            lambda: self.interaction_responses.get(iid),
+            timeout,
+            f"the bot to answer the {what} {data['custom_id']!r} (no view waiting? see the log)",
+        )
+
+    def _update_interaction_message(self, interaction: Json, body: Json) -> Json:
+        """Callback type 7: edit the message whose component (or modal) was used."""
+        shown = interaction.get("message")
+        message = self._find_message(int(shown["id"])) if shown else None
+        if message is None:
+            raise LookupError("type 7 (UPDATE_MESSAGE) answers only a component or its modal")
+        return self._edit_and_relay(message, body)
+
+    def _edit_and_relay(self, message: Json, body: Json) -> Json:
+        _apply_edit(message, body)
+        self._emit("message_update", message)
+        return message
+
+    def _find_message(self, message_id: int, *, bot_only: bool = False) -> Json | None:
+        """A message posted in the fake's channels: by the bot, or by a member."""
+        wanted = str(message_id)
+        webhook = [m for kept in self._webhook_messages.values() for m in kept.values()]
+        members = [] if bot_only else self.member_messages
+        messages = [*self.sent_messages, *webhook, *members]
+        return next((message for message in messages if message["id"] == wanted), None)
+
+    async def _delete_message(
+        self, req: RecordedRequest, channel: str, message: str
+    ) -> tuple[int, Any]:
+        """A bot deletes its own message or a member's (moderation); others' pages see it go."""
+        found = self._find_message(int(message))
+        if found is not None:
+            for messages in (self.sent_messages, self.member_messages):
+                if found in messages:
+                    messages.remove(found)
+            for kept in self._webhook_messages.values():
+                for key in [key for key, kept_one in kept.items() if kept_one is found]:
+                    del kept[key]
+            self._emit("message_delete", {"id": found["id"], "channel_id": found["channel_id"]})
+        return 204, None
+
+    def _resolved_options(self, options: Sequence[Json], guild_id: int | None) -> Json:
+        """The ``resolved`` data of a command's user, channel, role and mentionable options."""
+        wanted: dict[str, list[str]] = {}
+        for kind, snowflake in _option_ids(options):
+            wanted.setdefault(kind, []).append(snowflake)
+        return self._resolved(wanted, guild_id) if wanted else {}
+
+    def _resolved(self, wanted: Mapping[str, Sequence[str]], guild_id: int | None) -> Json:
+        """Resolved users (with members), roles and channels, as Discord sends with an id."""
+        resolved: Json = {}
+        for kind, ids in wanted.items():
+            for snowflake in ids:
+                user = self.known_users.get(int(snowflake))
+                if kind in ("user", "mentionable") and user is not None:
+                    resolved.setdefault("users", {})[snowflake] = user
+                    if guild_id is not None:
+                        owner = int(snowflake) == TESTER_ID
+                        permissions = ALL_PERMISSIONS if owner else EVERYONE_PERMISSIONS
+                        member = member_payload(user, permissions=permissions, with_user=False)
+                        resolved.setdefault("members", {})[snowflake] = member
+                elif kind in ("role", "mentionable") and guild_id and int(snowflake) == guild_id:
+                    resolved.setdefault("roles", {})[snowflake] = everyone_role_payload(guild_id)
+                elif kind == "channel":
+                    exists, guild = self._channel_guild(int(snowflake))
+                    if exists and guild is not None:
+                        channel = text_channel_payload(int(snowflake), guild)
+                        channel["permissions"] = str(ALL_PERMISSIONS)
+                        resolved.setdefault("channels", {})[snowflake] = channel
+        return resolved
+
     # -- gateway --------------------------------------------------------------------
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
@@ -775,6 +1034,7 @@ class FakeDiscord:
                     continue
                 frame = json.loads(msg.data)
                 op, data = frame.get("op"), frame.get("d")
+                self._observe_frame(op, data)
                 if op == 1:  # heartbeat
                     await _send(ws, {"op": 11, "d": None, "s": None, "t": None})
                 elif op == 2:
@@ -808,7 +1068,11 @@ class FakeDiscord:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
         else:
             session = GatewaySession(
-                f"fake-session-{self._new_id()}", ws, intents, (shard_id, count)
+                f"fake-session-{self._new_id()}",
+                ws,
+                intents,
+                (shard_id, count),
+                observer=self._observe_dispatch,
             )
             self._sessions[session.session_id] = session
             await session.dispatch("READY", self._ready_payload(session, guilds, shard))
@@ -918,6 +1182,7 @@ class FakeDiscord:
             self.unexpected_requests.append(req)
             status, result = _error(404, "404: Not Found")
         req.status = status
+        self._observe_rest(req, result)
         self._changed_now()
         if result is None:
             return web.Response(status=status)
@@ -1016,6 +1281,7 @@ class FakeDiscord:
             self.guild_commands[int(guild)] = stored
         else:
             self.global_commands = stored
+        self._emit("commands", {"guild_id": guild, "commands": stored})
         return 200, stored
 
     async def _callback(self, req: RecordedRequest, iid: str, token: str) -> tuple[int, Any]:
@@ -1038,9 +1304,17 @@ class FakeDiscord:
             "resource": {"type": kind},
         }
         if kind in (4, 5):  # a message (or its "thinking..." placeholder) now exists
+            if kind == 5:
+                data = {**data, "flags": (data.get("flags") or 0) | LOADING}
             message = self._webhook_message_for(interaction, data, req.files, original=True)
             result["interaction"]["response_message_id"] = message["id"]
             result["resource"]["message"] = message
+        elif kind == 7:  # a component's or modal's message, edited in place
+            message = self._update_interaction_message(interaction, data)
+            result["interaction"]["response_message_id"] = message["id"]
+            result["resource"]["message"] = message
+        elif kind == 9:
+            self._emit("modal", {"interaction_id": iid, **data})
         return 200, result
 
     def _webhook_message_for(
@@ -1059,6 +1333,7 @@ class FakeDiscord:
         kept[message["id"]] = message
         if original:
             kept["@original"] = message
+        self._emit("message_create", message)
         return message
 
     def _interaction_by_token(self, app: str, token: str) -> Json | None:
@@ -1070,7 +1345,12 @@ class FakeDiscord:
         interaction = self._interaction_by_token(app, token)
         if interaction is None:
             return _error(404, "Unknown Webhook", 10015)
-        message = self._webhook_message_for(interaction, req.json or {}, req.files)
+        thinking = self._webhook_messages.get(token, {}).get("@original")
+        if thinking is not None and (thinking.get("flags") or 0) & LOADING:
+            # Discord: the first followup after "thinking..." becomes that message.
+            message = self._edit_and_relay(thinking, req.json or {})
+        else:
+            message = self._webhook_message_for(interaction, req.json or {}, req.files)
         if req.query.get("wait") in ("1", "true", "True"):
             return 200, message
         return 204, None
@@ -1085,10 +1365,13 @@ class FakeDiscord:
         if message not in kept:
             return _error(404, "Unknown Message", 10008)
         if req.method == "DELETE":
-            del kept[message]
+            deleted = kept.pop(message)
+            for key in [key for key, kept_one in kept.items() if kept_one is deleted]:
+                del kept[key]  # @original and its id are the same message
+            self._emit("message_delete", {"id": deleted["id"], "channel_id": deleted["channel_id"]})
             return 204, None
         if req.method == "PATCH":
-            _apply_edit(kept[message], req.json or {})
+            self._edit_and_relay(kept[message], req.json or {})
         return 200, kept[message]
 
     async def _create_message(self, req: RecordedRequest, channel: str) -> tuple[int, Any]:
@@ -1097,15 +1380,16 @@ class FakeDiscord:
             return _error(404, "Unknown Channel", 10003)
         message = self._bot_message(int(channel), req.json or {}, req.files)
         self.sent_messages.append(message)
+        self._emit("message_create", message)
         return 200, message
 
     async def _edit_message(
         self, req: RecordedRequest, channel: str, message: str
     ) -> tuple[int, Any]:
-        for sent in self.sent_messages:
-            if sent["id"] == message:
-                return 200, _apply_edit(sent, req.json or {})
-        return _error(404, "Unknown Message", 10008)
+        found = self._find_message(int(message), bot_only=True)
+        if found is None:
+            return _error(404, "Unknown Message", 10008)
+        return 200, self._edit_and_relay(found, req.json or {})
 
     async def _no_content(self, req: RecordedRequest, **ignored: str) -> tuple[int, Any]:
         return 204, None
@@ -1116,6 +1400,7 @@ def _apply_edit(message: Json, body: Json) -> Json:
     for key in ("content", "embeds", "components", "flags"):
         if body.get(key) is not None:
             message[key] = body[key]
+    message["flags"] = (message.get("flags") or 0) & ~LOADING  # answered: no longer thinking
     message["edited_timestamp"] = _iso_now()
     return message
 
@@ -1149,6 +1434,87 @@ def _guess_option_type(value: Any) -> int:
     if isinstance(value, float):
         return 10
     return 3
+
+
+# Selects and what their values name: 3 string, 5 user, 6 role, 7 mentionable, 8 channel.
+SELECT_TYPES = {3: "string", 5: "user", 6: "role", 7: "mentionable", 8: "channel"}
+# Command option types whose values are ids, resolved by Discord: user, channel, role, either.
+OPTION_RESOLVES = {6: "user", 7: "channel", 8: "role", 9: "mentionable"}
+
+
+def _option_ids(options: Sequence[Json]) -> Iterator[tuple[str, str]]:
+    """(kind, id) of every option that names a user, channel or role, subcommands included."""
+    for option in options:
+        if option.get("type") in (1, 2):  # a subcommand (group): its options are inside
+            yield from _option_ids(option.get("options", []))
+        elif option.get("type") in OPTION_RESOLVES:
+            yield OPTION_RESOLVES[option["type"]], str(option["value"])
+
+
+def _find_component(components: Sequence[Json], custom_id: str) -> Json | None:
+    """The interactive component with ``custom_id``, anywhere in a message's layout."""
+    for component in components:
+        if component.get("custom_id") == custom_id and component.get("type") in (2, *SELECT_TYPES):
+            return component
+        children = [*component.get("components", [])]
+        if component.get("accessory"):
+            children.append(component["accessory"])
+        if found := _find_component(children, custom_id):
+            return found
+    return None
+
+
+def _checked_select_values(select: Json, values: list[str]) -> list[str]:
+    """What a member may pick: between min_values and max_values, offered options only."""
+    low, high = select.get("min_values", 1), select.get("max_values", 1)
+    if not low <= len(values) <= high:
+        name = select["custom_id"]
+        raise ValueError(f"pick {low} to {high} values in {name!r}, not {len(values)}")
+    if select["type"] == 3:
+        offered = {option["value"] for option in select.get("options", [])}
+        if unknown := [value for value in values if value not in offered]:
+            raise ValueError(f"{select['custom_id']!r} does not offer {unknown}")
+    return values
+
+
+def _modal_submission(components: Sequence[Json], values: Mapping[str, Any]) -> list[Json]:
+    """A modal's answer: its layout (rows, labels) with each field's value, as Discord sends."""
+    submitted: list[Json] = []
+    for component in components:
+        kind = component.get("type")
+        if kind == 1:  # action row (older modals): its fields inside
+            inner = _modal_submission(component.get("components", []), values)
+            submitted.append({"type": 1, "id": component.get("id"), "components": inner})
+        elif kind == 18:  # label: one field inside
+            (inner_field,) = _modal_submission([component["component"]], values)
+            submitted.append({"type": 18, "id": component.get("id"), "component": inner_field})
+        elif kind == 10:  # a text display: sent back without a value
+            submitted.append({"type": 10, "id": component.get("id")})
+        elif "custom_id" in component:
+            submitted.append(_field_value(component, values.get(component["custom_id"])))
+    return submitted
+
+
+def _field_value(field: Json, value: Any) -> Json:
+    """One modal field's answer; a required one left empty is refused."""
+    kind, custom_id = field["type"], field["custom_id"]
+    answer: Json = {"type": kind, "id": field.get("id"), "custom_id": custom_id}
+    empty = value in (None, "", [], ())
+    if empty and field.get("required", kind in (4, 21)) and kind != 23:
+        raise ValueError(f"the modal's field {custom_id!r} is required")
+    if kind == 4:  # text input
+        text = "" if value is None else str(value)
+        low, high = field.get("min_length", 0), field.get("max_length", 4000)
+        if text and not low <= len(text) <= high:
+            raise ValueError(f"{custom_id!r} takes {low} to {high} characters, not {len(text)}")
+        answer["value"] = text
+    elif kind == 21:  # radio group: one choice
+        answer["value"] = None if empty else str(value)
+    elif kind == 23:  # checkbox
+        answer["value"] = bool(value)
+    else:  # selects, checkbox groups: a list of values
+        answer["values"] = [] if empty else [str(v) for v in value]
+    return answer
 
 
 # --- Pointing discord.py at the fake ----------------------------------------------
