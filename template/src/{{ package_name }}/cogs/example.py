@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
-from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 
@@ -18,10 +17,10 @@ class Example(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    # The description and each option's describe() text are what Discord shows in its menu;
-    # _() marks them for translation (locales/ has one file per language; English stays here).
-    @app_commands.command(description=_("Make the bot say something in this channel."))
-    @app_commands.describe(text=_("What the bot should say"), times=_("How many times, 1 to 3"))
+    # The description and each option's describe() text are what Discord shows in its menu.
+    # Names and texts are English; locales/ translates them (a line each, in each language).
+    @app_commands.command(description="Make the bot say something in this channel.")
+    @app_commands.describe(text="What the bot should say", times="How many times, 1 to 3")
     # Only in servers, and only for members with Manage Messages; others get bot.py's error reply.
     @app_commands.guild_only()
     @app_commands.checks.has_permissions(manage_messages=True)

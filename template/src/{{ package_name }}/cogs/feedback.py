@@ -12,7 +12,6 @@ from typing import Any
 
 import discord
 from discord import app_commands, ui
-from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from ..runtime.translations import tr
@@ -25,11 +24,11 @@ class FeedbackForm(ui.Modal):
 
     def __init__(self, interaction: discord.Interaction) -> None:
         super().__init__(title=tr(interaction, "Feedback"), timeout=600)
-        topics = {"idea": "An idea", "problem": "A problem", "praise": "Praise"}
         self.topic: ui.Select[FeedbackForm] = ui.Select(
             options=[
-                discord.SelectOption(label=tr(interaction, text), value=value)
-                for value, text in topics.items()
+                discord.SelectOption(label=tr(interaction, "An idea"), value="idea"),
+                discord.SelectOption(label=tr(interaction, "A problem"), value="problem"),
+                discord.SelectOption(label=tr(interaction, "Praise"), value="praise"),
             ]
         )
         self.message: ui.TextInput[FeedbackForm] = ui.TextInput(
@@ -68,7 +67,7 @@ class FeedbackButton(ui.DynamicItem[ui.Button[ui.LayoutView]], template=r"feedba
 class Feedback(commands.Cog):
     """Hear from the people who use the bot."""
 
-    @app_commands.command(name=_("feedback"), description=_("Tell the bot's owner what you think."))
+    @app_commands.command(description="Tell the bot's owner what you think.")
     async def feedback(self, interaction: discord.Interaction) -> None:
         """Open the form; what the member writes arrives in FeedbackForm.on_submit."""
         await interaction.response.send_modal(FeedbackForm(interaction))

@@ -6,7 +6,6 @@ import math
 
 import discord
 from discord import app_commands, ui
-from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from ..runtime.invite import invite_links
@@ -20,10 +19,7 @@ class General(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    # _() (discord.py's locale_str) marks a text for translation: see locales/ and docs/.
-    @app_commands.command(
-        description=_("Check that the bot is alive and how fast Discord answers.")
-    )
+    @app_commands.command(description="Check that the bot is alive and how fast Discord answers.")
     async def ping(self, interaction: discord.Interaction) -> None:
         """Answer privately with the gateway latency (unknown until the first heartbeat)."""
         latency = self.bot.latency
@@ -32,7 +28,7 @@ class General(commands.Cog):
             f"Pong! Gateway latency: {measured}.", ephemeral=True
         )
 
-    @app_commands.command(description=_("What this bot is and how to add it."))
+    @app_commands.command(description="What this bot is and how to add it.")
     async def about(self, interaction: discord.Interaction) -> None:
         """Describe the bot from its application settings, with its invite links."""
         await interaction.response.send_message(

@@ -1921,6 +1921,7 @@ class FakeDiscordThread:
     def __exit__(self, *exc_info: object) -> None:
         try:
             self.call(self.fake.stop)
+            self.call(_cancel_other_tasks)  # what the bot left, e.g. its views' timeouts
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
@@ -1950,6 +1951,14 @@ class FakeDiscordThread:
         if guild_ready_timeout is not None:
             env["FAKE_DISCORD_GUILD_READY_TIMEOUT"] = str(guild_ready_timeout)
         return env
+
+
+async def _cancel_other_tasks() -> None:
+    """Cancel and await every other task of this loop, as asyncio.run() does before closing."""
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 # --- Launcher: run an unmodified bot against the fake ------------------------------

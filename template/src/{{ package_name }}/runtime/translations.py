@@ -1,6 +1,7 @@
 """Translations: English in the code, one file per other language in src/<package>/locales/.
 
-Commands mark their texts with `_("...")` (discord.py's `locale_str`) and replies with
+Command texts need no marking: discord.py wraps every command and option name, description and
+choice in `locale_str` itself (`auto_locale_strings=True`, its default). Replies go through
 `tr(interaction, "...")`. Each file of locales/ is named after a Discord locale (`fr.toml`,
 `de.toml`, `pt-BR.toml`: https://discord.com/developers/docs/reference#locales) and maps each
 English text to its translation; adding a language is adding one file. Whoever uses Discord in a
@@ -30,8 +31,9 @@ class TranslationFileError(PreflightError):
     """A file of locales/ cannot be used; the message says which and why."""
 
 
-def load_catalogs(folder: Path = LOCALES) -> dict[str, dict[str, str]]:
-    """Every translation file in `folder`: {locale: {English text: translation}}."""
+def load_catalogs(folder: Path | None = None) -> dict[str, dict[str, str]]:
+    """Every translation file in `folder` (locales/): {locale: {English text: translation}}."""
+    folder = folder or LOCALES
     known = {locale.value for locale in discord.Locale} - {SOURCE_LOCALE.value}
     catalogs: dict[str, dict[str, str]] = {}
     for path in sorted(folder.glob("*.toml")):
@@ -54,20 +56,20 @@ def load_catalogs(folder: Path = LOCALES) -> dict[str, dict[str, str]]:
 
 
 @functools.cache
-def _catalogs() -> dict[str, dict[str, str]]:
-    return load_catalogs()
+def _catalogs(folder: Path) -> dict[str, dict[str, str]]:
+    return load_catalogs(folder)
 
 
 class Translator(app_commands.Translator):
     """discord.py's hook for command texts, reading the files of `folder` (locales/)."""
 
-    def __init__(self, folder: Path = LOCALES) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
         self.catalogs: dict[str, dict[str, str]] = {}
 
     async def load(self) -> None:
-        """Called by `tree.set_translator()`: a broken file stops the bot with its name."""
-        self.catalogs = _catalogs() if self.folder == LOCALES else load_catalogs(self.folder)
+        """Called by `tree.set_translator()`: read the files (a broken one stops the bot)."""
+        self.catalogs = load_catalogs(self.folder)
 
     async def translate(
         self,
@@ -85,5 +87,5 @@ def tr(interaction: discord.Interaction, text: str, /, **values: object) -> str:
     Write the English as a literal string: tests/test_translations.py finds every text here
     by reading the code, and checks that every file of locales/ translates it.
     """
-    translated = _catalogs().get(interaction.locale.value, {}).get(text, text)
+    translated = _catalogs(LOCALES).get(interaction.locale.value, {}).get(text, text)
     return translated.format(**values) if values else translated
