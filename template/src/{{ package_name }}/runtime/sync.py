@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 from discord.http import Route
 
@@ -66,8 +67,15 @@ async def command_payload(bot: commands.Bot, guild_id: int | None) -> list[dict[
     found = tree.get_commands(guild=discord.Object(id=guild_id) if guild_id else None)
     translator = tree.translator
     if translator is None:
-        return [command.to_dict(tree) for command in found]
-    return [await command.get_translated_payload(tree, translator) for command in found]
+        payload = [command.to_dict(tree) for command in found]
+    else:
+        payload = [await command.get_translated_payload(tree, translator) for command in found]
+    for command, sent in zip(found, payload, strict=True):
+        # guild_only() sets contexts=[guild] only; discord.py then merges in the tree's default
+        # DM contexts (bot.py), flag by flag. Keep what guild_only() says: servers only.
+        if getattr(command, "guild_only", False) and sent.get("contexts"):
+            sent["contexts"] = [app_commands.AppCommandContext.GUILD]
+    return payload
 
 
 def command_fingerprint(payload: list[dict[str, Any]]) -> str:
@@ -96,7 +104,7 @@ async def sync_commands(
         return SyncResult(target, len(payload), sent=False)
     application_id = bot.application_id
     if application_id is None:  # set by bot.login()
-        raise discord.app_commands.MissingApplicationID
+        raise app_commands.MissingApplicationID
     kept: list[dict[str, Any]] = []
     if guild_id:
         await bot.http.bulk_upsert_guild_commands(application_id, guild_id, payload=payload)
