@@ -47,9 +47,9 @@ def test_app_py_renders_the_splits_with_discord_py_names(
     )
     dpy = {entry["name"]: entry["dpy"] for entry in permissions_hooks.PERMISSIONS}
     assert rendered == {
-        dpy[split["old"]]: (dpy[split["new"]], split["right"])
+        split["old"]: (dpy[split["old"]], split["new"], dpy[split["new"]], split["right"])
         for split in splits.PERMISSION_SPLITS
     }
-    for old, (new, _) in rendered.items():
-        assert getattr(discord.Permissions(**{old: True}), old)
-        assert not getattr(discord.Permissions(**{old: True}), new), "a flag of its own"
+    for old_flag, _, new_flag, _ in rendered.values():
+        assert getattr(discord.Permissions(**{old_flag: True}), old_flag)
+        assert not getattr(discord.Permissions(**{old_flag: True}), new_flag), "a flag of its own"

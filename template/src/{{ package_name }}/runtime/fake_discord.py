@@ -425,6 +425,7 @@ Handler = Callable[..., Awaitable[tuple[int, Any]]]
 # so the bot's checks meet an independent model.
 
 IS_COMPONENTS_V2 = 1 << 15  # message flag: a layout of components, no content or embeds
+SUPPRESS_EMBEDS = 1 << 2  # message flag: no link previews
 MAX_V2_COMPONENTS = 40  # in all, nested ones included
 USE_EXTERNAL_APPS = 1 << 50  # lets a user-installed app answer publicly in a server
 ENTRY_POINT = 4  # PRIMARY_ENTRY_POINT: the command that launches an Activity
@@ -560,6 +561,15 @@ def components_v2_problem(body: Json, existing_flags: int = 0) -> str | None:
     if count > MAX_V2_COMPONENTS:
         return f"Invalid Form Body: {count} components, at most {MAX_V2_COMPONENTS}"
     return None
+
+
+def edited_flags(old: int, body: Json) -> int:
+    """A message's flags after an edit: only SUPPRESS_EMBEDS changes either way, IS_COMPONENTS_V2
+    can only be set, and the rest (EPHEMERAL above all) stays as it was."""
+    if body.get("flags") is None:
+        return old & ~LOADING
+    new = int(body["flags"])
+    return ((old & ~SUPPRESS_EMBEDS) | (new & (SUPPRESS_EMBEDS | IS_COMPONENTS_V2))) & ~LOADING
 
 
 def command_set_problem(commands: Sequence[Json], *, guild: bool) -> str | None:
@@ -1635,6 +1645,8 @@ class FakeDiscord:
             return _error(400, problem, 50035)
         status, result = await self._callback(req, iid, token)
         message = result.get("resource", {}).get("message") if status == 200 else None
+        if message is not None and kind == 7:  # the component's message, edited
+            message["flags"] = edited_flags(existing, data)
         if message is not None and kind in (4, 5) and self.user_install_is_private(interaction):
             message["flags"] = (message.get("flags") or 0) | EPHEMERAL
             result["interaction"]["response_message_ephemeral"] = True
@@ -1643,7 +1655,11 @@ class FakeDiscord:
     async def _followup_2026(self, req: RecordedRequest, app: str, token: str) -> tuple[int, Any]:
         if problem := components_v2_problem(req.json or {}):
             return _error(400, problem, 50035)
+        original = self._webhook_messages.get(token, {}).get("@original")
+        old_flags = (original or {}).get("flags") or 0
         status, message = await self._followup(req, app, token)
+        if status == 200 and original is not None and message is original:  # "thinking..." edited
+            original["flags"] = edited_flags(old_flags, req.json or {})
         if status == 200 and self.user_install_is_private(self._interaction_by_token(app, token)):
             message["flags"] = (message.get("flags") or 0) | EPHEMERAL
         return status, message
@@ -1654,9 +1670,13 @@ class FakeDiscord:
         """Editing an answer: a message that has IS_COMPONENTS_V2 keeps it (it cannot be unset),
         and the editing of a deferred answer is where a layout may first set it."""
         kept = self._webhook_messages.get(token, {}).get(message) or {}
-        if problem := components_v2_problem(req.json or {}, kept.get("flags") or 0):
+        old_flags = kept.get("flags") or 0
+        if problem := components_v2_problem(req.json or {}, old_flags):
             return _error(400, problem, 50035)
-        return await self._webhook_message(req, app, token, message)
+        status, edited = await self._webhook_message(req, app, token, message)
+        if status == 200:
+            edited["flags"] = edited_flags(old_flags, req.json or {})
+        return status, edited
 
     async def _create_message_2026(self, req: RecordedRequest, channel: str) -> tuple[int, Any]:
         if problem := components_v2_problem(req.json or {}):
@@ -1667,9 +1687,13 @@ class FakeDiscord:
         self, req: RecordedRequest, channel: str, message: str
     ) -> tuple[int, Any]:
         found = self._find_message(int(message), bot_only=True) or {}
-        if problem := components_v2_problem(req.json or {}, found.get("flags") or 0):
+        old_flags = found.get("flags") or 0
+        if problem := components_v2_problem(req.json or {}, old_flags):
             return _error(400, problem, 50035)
-        return await self._edit_message(req, channel, message)
+        status, edited = await self._edit_message(req, channel, message)
+        if status == 200:
+            edited["flags"] = edited_flags(old_flags, req.json or {})
+        return status, edited
 
     def user_install_is_private(self, interaction: Json | None) -> bool:
         """Discord's rule: an app installed by the member only (not in the server) answers in a

@@ -62,13 +62,13 @@ def permission_splits(permissions: discord.Permissions) -> list[Finding]:
         Finding(
             blocking=False,
             text=(
-                f"The invite asks for {old.upper()} but not {new.upper()}: since 2026-02-23 only "
-                f"{new.upper()} lets the bot {right}. If it does, run `copier update --data "
-                "'permissions=[...]'` with both."
+                f"The invite asks for {old} but not {new}: since 2026-02-23 only {new} lets the "
+                f"bot {right}. If it does, run `copier update --data 'permissions=[...]'` with "
+                "both."
             ),
         )
-        for old, (new, right) in app.PERMISSION_SPLITS.items()
-        if getattr(permissions, old) and not getattr(permissions, new)
+        for old, (old_flag, new, new_flag, right) in app.PERMISSION_SPLITS.items()
+        if getattr(permissions, old_flag) and not getattr(permissions, new_flag)
     ]
 
 
