@@ -30,7 +30,7 @@ def test_reserved_names_cover_keywords(package_hooks: Any) -> None:
 
 
 def test_reserved_names_cover_what_the_bot_imports(package_hooks: Any) -> None:
-    distributions = dependency_closure("discord.py", "python-dotenv")
+    distributions = dependency_closure("discord.py", "python-dotenv", "regex")
     modules = {
         module
         for module, owners in packages_distributions().items()

@@ -16,6 +16,8 @@ def test_ping_answers_privately(playground: Playground) -> None:
 
 
 def test_about_shows_the_bot_and_how_to_add_it(playground: Playground) -> None:
-    reply = playground.slash("about")
-    assert reply.embeds[0]["title"] == playground.fake.bot_user["username"]
-    assert "Servers" in [field["name"] for field in reply.embeds[0]["fields"]]
+    reply = playground.slash("about")  # a Components V2 layout: texts and buttons, no content
+    assert reply.texts[0] == f"## {playground.fake.bot_user['username']}"
+    assert "Servers: 1" in reply.texts
+    assert "Send feedback" in [button.get("label") for button in reply.buttons]
+    assert reply.ephemeral

@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from . import app, cogs
+from .runtime.translations import Translator, tr
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class Bot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Load the commands: every module in cogs/ whose name does not start with "_"."""
+        # Their texts in other languages: one file per language in locales/ (see docs/).
+        await self.tree.set_translator(Translator())
         for module in pkgutil.iter_modules(cogs.__path__, prefix=f"{cogs.__name__}."):
             if not module.name.rpartition(".")[2].startswith("_"):
                 await self.load_extension(module.name)
@@ -56,18 +59,28 @@ class Bot(commands.Bot):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """Answer the user privately and log the details; the bot keeps running."""
+        # tr(): the reply in the member's language, when locales/ has it (English otherwise).
         if isinstance(error, app_commands.CommandOnCooldown):
-            message = f"Slow down: try again in {error.retry_after:.0f} s."
+            message = tr(
+                interaction,
+                "Slow down: try again in {seconds} s.",
+                seconds=f"{error.retry_after:.0f}",
+            )
         elif isinstance(error, app_commands.BotMissingPermissions):
-            message = "I am missing permissions here: " + ", ".join(error.missing_permissions)
+            missing = ", ".join(error.missing_permissions)
+            message = tr(interaction, "I am missing permissions here: {missing}", missing=missing)
         elif isinstance(error, app_commands.MissingPermissions):
-            message = "You need these permissions: " + ", ".join(error.missing_permissions)
+            missing = ", ".join(error.missing_permissions)
+            message = tr(interaction, "You need these permissions: {missing}", missing=missing)
         elif isinstance(error, app_commands.CheckFailure):
-            message = "You cannot use this command here."
+            message = tr(interaction, "You cannot use this command here.")
         else:
             command = interaction.command.qualified_name if interaction.command else "command"
             log.error("/%s failed", command, exc_info=error)
-            message = "Something went wrong; the bot's owner can find the details in its log."
+            message = tr(
+                interaction,
+                "Something went wrong; the bot's owner can find the details in its log.",
+            )
         # Error texts can quote what the user typed: never let them ping anyone.
         quiet = discord.AllowedMentions.none()
         if interaction.response.is_done():

@@ -18,6 +18,7 @@ class Example(commands.Cog):
         self.bot = bot
 
     # The description and each option's describe() text are what Discord shows in its menu.
+    # Names and texts are English; locales/ translates them (a line each, in each language).
     @app_commands.command(description="Make the bot say something in this channel.")
     @app_commands.describe(text="What the bot should say", times="How many times, 1 to 3")
     # Only in servers, and only for members with Manage Messages; others get bot.py's error reply.

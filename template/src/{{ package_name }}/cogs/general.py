@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 import discord
-from discord import app_commands
+from discord import app_commands, ui
 from discord.ext import commands
 
 from ..runtime.invite import invite_links
+from ..runtime.translations import tr
+from .feedback import FeedbackButton
 
 
 class General(commands.Cog):
@@ -29,17 +31,38 @@ class General(commands.Cog):
     @app_commands.command(description="What this bot is and how to add it.")
     async def about(self, interaction: discord.Interaction) -> None:
         """Describe the bot from its application settings, with its invite links."""
-        application = self.bot.application
-        embed = discord.Embed(
-            title=application.name if application else str(self.bot.user),
-            description=(application.description if application else "") or None,
+        await interaction.response.send_message(
+            view=AboutCard(self.bot, interaction), ephemeral=True
         )
-        embed.add_field(name="Servers", value=str(len(self.bot.guilds)))
-        if self.bot.application_id is not None:
-            for context, link in invite_links(self.bot.application_id).items():
-                label = "Add to a server" if context == "guild" else "Add to your apps"
-                embed.add_field(name=label, value=f"[Invite link]({link})", inline=False)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+class AboutCard(ui.LayoutView):
+    """/about's answer in Components V2: a card of texts, the bot's avatar, a line, buttons.
+
+    A layout replaces content and embeds (Discord refuses both beside it), holds at most 40
+    components, and may show buttons anywhere; replies use the member's language (tr).
+    """
+
+    def __init__(self, bot: commands.Bot, interaction: discord.Interaction) -> None:
+        super().__init__()
+        assert bot.user is not None  # interactions only arrive once the bot is logged in
+        application = bot.application
+        profile: ui.Section[AboutCard] = ui.Section(
+            ui.TextDisplay(f"## {application.name if application else bot.user.name}"),
+            accessory=ui.Thumbnail(bot.user.display_avatar.url),
+        )
+        if application and application.description:
+            profile.add_item(ui.TextDisplay(application.description))
+        buttons: ui.ActionRow[AboutCard] = ui.ActionRow()
+        links = invite_links(bot.application_id) if bot.application_id else {}
+        for context, link in links.items():
+            label = tr(interaction, "Add to a server" if context == "guild" else "Add to your apps")
+            buttons.add_item(ui.Button(label=label, url=link))
+        buttons.add_item(FeedbackButton(tr(interaction, "Send feedback")))
+        servers = tr(interaction, "Servers: {count}", count=len(bot.guilds))
+        card = ui.Container(profile, ui.Separator(), ui.TextDisplay(servers), buttons)
+        card.accent_colour = discord.Colour.blurple()
+        self.add_item(card)
 
 
 async def setup(bot: commands.Bot) -> None:

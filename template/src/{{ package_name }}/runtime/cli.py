@@ -18,10 +18,11 @@ import sys
 from collections.abc import Awaitable, Sequence
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 from .. import app
-from . import explain, launch, preflight
+from . import explain, launch, portal, preflight
 from .invite import invite_links, portal_url
 from .logs import setup_logging
 from .settings import Settings, SettingsError, load_settings, server_id_problem
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--force", action="store_true", help="sync even if nothing changed")
     check = verbs.add_parser("check", help="validate the settings (offline unless --online)")
     check.add_argument(
-        "--online", action="store_true", help="also log in and check the portal's intent switches"
+        "--online", action="store_true", help="also log in and compare the portal's settings"
     )
     play = verbs.add_parser(
         "playground", help="try the bot in a Discord-like page: offline, no token needed"
@@ -126,7 +127,9 @@ def print_check(settings: Settings) -> int:
     print(f"Privileged intents requested: {', '.join(intents) or 'none'}")
     for warning in preflight.warnings(settings):
         print(f"warning: {warning}")
-    print("Run with --online to log in and compare them with the portal's switches.")
+    for finding in portal.permission_splits(app.PERMISSIONS):
+        print(f"warning: {finding.text}")
+    print("Run with --online to log in and compare them with the portal's settings.")
     return 0
 
 
@@ -149,30 +152,38 @@ async def sync(settings: Settings, args: argparse.Namespace) -> None:
             raise explain.sync_refused(bot, target, error) from error
         verb = "Synced" if result.sent else "Unchanged, not sent:"
         print(f"{verb} {result.command_count} commands to {result.target}.")
+        for name in result.kept:
+            print(f"Kept the Activity's Entry Point command {name!r} (Discord requires it).")
 
 
 async def check(settings: Settings, args: argparse.Namespace) -> None:
-    """Online: the token logs in, and the portal switches on every privileged intent we ask for."""
+    """Online: the token logs in, and the portal's settings match what the bot needs."""
     async with launch.create_bot(settings) as bot:
         await _explained(bot, settings, bot.login(settings.token))
-        application = await bot.application_info()
+        application = await portal.read_application(bot)
         requested = launch.privileged_intents(bot)
-        missing = [
-            name
-            for name in requested
-            if not any(getattr(application.flags, flag) for flag in app.PORTAL_FLAGS[name])
-        ]
-        if missing:
-            raise explain.Refused(explain.privileged_intents_missing(missing))
-        print(f"Token OK: logged in as {bot.user} for application {application.name!r}.")
+        found = portal.findings(application, requested)
+        print(f"Token OK: logged in as {bot.user} for application {application['name']!r}.")
+        for finding in found:
+            if not finding.blocking:
+                print(f"warning: {finding.text}")
+        if blocking := [finding.text for finding in found if finding.blocking]:
+            raise explain.Refused("\n".join(blocking))
         print(f"Privileged intents enabled in the portal: {', '.join(requested) or 'none needed'}.")
-        print(f"Portal: {portal_url(application_id=application.id)}")
+        print(f"Portal: {portal_url(application_id=int(application['id']))}")
 
 
 async def _explained(bot: commands.Bot, settings: Settings, step: Awaitable[None]) -> None:
     """Await a login or start, turning Discord's refusals into the fix the author needs."""
     try:
         await step
+    except (commands.ExtensionFailed, app_commands.CommandLimitReached) as error:
+        # discord.py's own command limits, met while setup_hook() loads the cogs
+        limit = getattr(error, "original", error)
+        if not isinstance(limit, app_commands.CommandLimitReached):
+            raise
+        module = error.name if isinstance(error, commands.ExtensionFailed) else "A cog"
+        raise explain.PreflightError(explain.too_many_context_menus(limit, module)) from error
     except Exception as error:
         explained = explain.refusal(bot, settings.env_file, error)
         if explained is None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import aiohttp
 import discord
+from discord import app_commands
 
 from .. import app
 from .invite import invite_links, portal_url
@@ -137,6 +138,8 @@ def sync_refused(bot: discord.Client, target: str, error: discord.HTTPException)
         return Refused(missing_access(target, links.get("guild")))
     if error.code == 30034:
         return Refused(daily_limit_reached())
+    if error.code == 50240:
+        return Refused(entry_point_removed())
     return Refused(f"Discord refused the sync to {target}: {error}")
 
 
@@ -330,3 +333,35 @@ def duration(seconds: float) -> str:
 def clock(seconds_from_now: float) -> str:
     """The UTC time `seconds_from_now` from now, e.g. `14:05 UTC`."""
     return time.strftime("%H:%M UTC", time.gmtime(time.time() + seconds_from_now))
+
+
+def commands_break_rules(target: str, problems: Iterable[str]) -> str:
+    """Before a sync: commands that Discord would refuse, each named; nothing was sent."""
+    listed = "\n".join(f"  - {problem}" for problem in problems)
+    return (
+        f"Not synced to {target}: Discord would refuse these commands (nothing was sent).\n"
+        f"{listed}\nFix them in cogs/ or in the file of src/{app.PACKAGE}/locales/ named, then "
+        "sync again."
+    )
+
+
+def entry_point_removed() -> str:
+    """Error 50240: the overwrite lacked the Activity's Entry Point command."""
+    return (
+        "Discord refused the sync (error 50240): it would have removed this app's Entry Point "
+        "command, which Discord made when Activities were switched on. The sync sends it back, "
+        "so it was created meanwhile: run the sync again."
+    )
+
+
+def too_many_context_menus(error: app_commands.CommandLimitReached, module: str) -> str:
+    """discord.py refused a command when a cog added it: its own limit, not Discord's."""
+    kind = error.type.name if error.type else "slash"
+    if kind in ("user", "message"):
+        return (
+            f"{module} adds a {kind} context menu beyond discord.py's limit of {error.limit} "
+            f"(discord.py {discord.__version__} still has it; Discord allows 15 of each since "
+            "2026-03-03). Remove one, or merge two into one with a choice, until a discord.py "
+            "release raises its limit."
+        )
+    return f"{module} adds a slash command beyond Discord's limit of {error.limit}: remove one."

@@ -14,6 +14,13 @@ their content without the MESSAGE_CONTENT intent, so prefix commands go silent;
 syncing commands to a guild the bot is not in answers 403 / 50001; an interaction
 not answered within 3 s fails the test.
 
+And like Discord in 2026 (``Portal``, and the section "Discord in 2026" below): an app with
+Activities has an Entry Point command that a bulk overwrite may not drop (50240); command
+counts are limited per type; a message with IS_COMPONENTS_V2 may not carry content or embeds
+nor more than 40 components, and a deferred answer may not set that flag; user installs answer
+in DMs and group DMs, and privately in a server whose member may not use external apps;
+/applications/@me shows the portal's Interactions Endpoint URL and install settings.
+
 In-process (the bot and the fake share one event loop)::
 
     async def scenario(bot: discord.Client) -> None:
@@ -429,6 +436,176 @@ async def _send(ws: web.WebSocketResponse, payload: Json) -> None:
 Handler = Callable[..., Awaitable[tuple[int, Any]]]
 
 
+# --- Discord in 2026: entry points, limits, user installs, Components V2, the portal ----
+# Discord's own rules, written from its documentation (not from app.py or runtime/limits.py),
+# so the bot's checks meet an independent model.
+
+IS_COMPONENTS_V2 = 1 << 15  # message flag: a layout of components, no content or embeds
+SUPPRESS_EMBEDS = 1 << 2  # message flag: no link previews
+MAX_V2_COMPONENTS = 40  # in all, nested ones included
+USE_EXTERNAL_APPS = 1 << 50  # lets a user-installed app answer publicly in a server
+ENTRY_POINT = 4  # PRIMARY_ENTRY_POINT: the command that launches an Activity
+EMBEDDED = 1 << 17  # application flag: the app has an Activity
+GUILD_INSTALL, USER_INSTALL = 0, 1  # installation contexts (integration types)
+CONTEXTS = {"guild": 0, "bot_dm": 1, "private_channel": 2}  # interaction context types
+# Commands an application may have, per type, globally and again per guild.
+COMMAND_LIMITS = {1: 100, 2: 15, 3: 15, ENTRY_POINT: 1}
+MAX_OPTIONS = 25
+# A server where the app is installed by a member but the bot is not (user installs).
+FOREIGN_GUILD_ID = guild_id_for(999)
+FRIEND = user_payload(1_444_444_444_444_444_444, "friend")  # the tester's group DM companion
+ENTRY_POINT_REMOVED = "You cannot remove this app's Entry Point command in a bulk update operation"
+
+
+def _new_app_install_settings() -> dict[int, Json | None]:
+    """A new application's Installation page: both contexts, Discord's own install link."""
+    return {
+        GUILD_INSTALL: {"scopes": ["applications.commands"], "permissions": "0"},
+        USER_INSTALL: {"scopes": ["applications.commands"], "permissions": "0"},
+    }
+
+
+@dataclass
+class Portal:
+    """The Developer Portal's settings of the fake's application, as /applications/@me shows.
+
+    ``install_settings`` maps each installation context switched on (GUILD_INSTALL,
+    USER_INSTALL) to its Default Install Settings (``{"scopes": [...], "permissions": "0"}``),
+    or to None when the install link is not Discord's own. ``activities``: Activities are on,
+    so Discord made the app an Entry Point command, "launch".
+    """
+
+    interactions_endpoint_url: str | None = None
+    install_settings: dict[int, Json | None] = field(default_factory=_new_app_install_settings)
+    activities: bool = False
+
+
+def entry_point_command_payload(command_id: int, application_id: int, version: int) -> Json:
+    """The Entry Point command Discord creates when Activities are switched on."""
+    return {
+        "id": str(command_id),
+        "application_id": str(application_id),
+        "version": str(version),
+        "type": ENTRY_POINT,
+        "name": "launch",
+        "description": "Launch the Activity",
+        "name_localizations": None,
+        "description_localizations": None,
+        "handler": 2,  # DISCORD_LAUNCH_ACTIVITY: Discord launches it, the bot never sees it
+        "integration_types": [GUILD_INSTALL, USER_INSTALL],
+        "contexts": [0, 1, 2],
+        "default_member_permissions": None,
+        "dm_permission": True,
+        "nsfw": False,
+    }
+
+
+def group_dm_payload(channel_id: int, recipients: Sequence[Json]) -> Json:
+    """A group DM (channel type 3): where a user-installed app answers in PRIVATE_CHANNEL."""
+    return {
+        "id": str(channel_id),
+        "type": 3,
+        "recipients": list(recipients),
+        "owner_id": recipients[0]["id"],
+        "name": None,
+        "icon": None,
+        "flags": 0,
+        "last_message_id": None,
+    }
+
+
+def user_install_interaction_payload(
+    interaction_id: int,
+    *,
+    application_id: int,
+    token: str,
+    data: Json,
+    user: Json,
+    context: str,
+    channel: Json,
+    guild_id: int | None,
+    guild_installed: bool,
+    member_permissions: int,
+    locale: str = "en-US",
+) -> Json:
+    """An INTERACTION_CREATE for a command of an app the member installed on their account.
+
+    ``authorizing_integration_owners`` says who installed it: key "1" (user install) is the
+    member; key "0" (guild install) only where the app is installed in that server too. The
+    app's permissions in DMs and group DMs are the few Discord grants there.
+    """
+    payload = interaction_payload(
+        interaction_id,
+        application_id=application_id,
+        token=token,
+        data=data,
+        user=user,
+        channel=channel,
+        guild_id=guild_id,
+        permissions=member_permissions,
+        locale=locale,
+    )
+    owners = {str(USER_INSTALL): user["id"]}
+    if guild_installed:
+        owners[str(GUILD_INSTALL)] = str(guild_id or 0)
+    payload["authorizing_integration_owners"] = owners
+    payload["context"] = CONTEXTS[context]
+    if guild_id is None:
+        granted = discord.Permissions(attach_files=True, embed_links=True, mention_everyone=True)
+        granted.use_external_emojis = context == "bot_dm"
+        payload["app_permissions"] = str(granted.value)
+    return payload
+
+
+def iter_components(components: Iterable[Json]) -> Iterator[Json]:
+    """Every component of a layout, nested ones included (rows, containers, sections, labels)."""
+    for component in components:
+        yield component
+        yield from iter_components(component.get("components") or [])
+        for key in ("accessory", "component"):
+            if component.get(key):
+                yield from iter_components([component[key]])
+
+
+def components_v2_problem(body: Json, existing_flags: int = 0) -> str | None:
+    """Discord's rules for a message with IS_COMPONENTS_V2 (``existing_flags``: an edit's)."""
+    if not ((body.get("flags") or 0) | existing_flags) & IS_COMPONENTS_V2:
+        return None
+    if mixed := [key for key in ("content", "embeds", "poll", "sticker_ids") if body.get(key)]:
+        return f"Invalid Form Body: IS_COMPONENTS_V2 messages cannot have {', '.join(mixed)}"
+    count = sum(1 for _ in iter_components(body.get("components") or []))
+    if count > MAX_V2_COMPONENTS:
+        return f"Invalid Form Body: {count} components, at most {MAX_V2_COMPONENTS}"
+    return None
+
+
+def edited_flags(old: int, body: Json) -> int:
+    """A message's flags after an edit: only SUPPRESS_EMBEDS changes either way, IS_COMPONENTS_V2
+    can only be set, and the rest (EPHEMERAL above all) stays as it was."""
+    if body.get("flags") is None:
+        return old & ~LOADING
+    new = int(body["flags"])
+    return ((old & ~SUPPRESS_EMBEDS) | (new & (SUPPRESS_EMBEDS | IS_COMPONENTS_V2))) & ~LOADING
+
+
+def command_set_problem(commands: Sequence[Json], *, guild: bool) -> str | None:
+    """What Discord refuses in a bulk overwrite: too many of a type, 26 options, long texts."""
+    kinds = [command.get("type", 1) for command in commands]
+    if guild and ENTRY_POINT in kinds:
+        return "Invalid Form Body: an Entry Point command cannot be a guild command"
+    for kind, limit in COMMAND_LIMITS.items():
+        if kinds.count(kind) > limit:
+            return f"Invalid Form Body: {kinds.count(kind)} commands of type {kind}, max {limit}"
+    for command in commands:
+        if not 1 <= len(command.get("name", "")) <= 32:
+            return f"Invalid Form Body: name {command.get('name')!r} must be 1-32 characters"
+        if command.get("type", 1) == 1 and not 1 <= len(command.get("description", "")) <= 100:
+            return f"Invalid Form Body: /{command['name']}: description must be 1-100 characters"
+        if len(command.get("options") or []) > MAX_OPTIONS:
+            return f"Invalid Form Body: /{command['name']}: at most {MAX_OPTIONS} options"
+    return None
+
+
 # --- The fake itself ----------------------------------------------------------------
 
 
@@ -467,6 +644,7 @@ class FakeDiscord:
         enabled_intents: Iterable[str] = (),
         gateway_close_code: int | None = None,
         recommended_shards: int | None = None,
+        portal: Portal | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -549,6 +727,7 @@ class FakeDiscord:
         ]
         for method, path, handler, auth in routes:
             self.add_route(method, path, handler, auth=auth)
+        self._model_discord_2026(portal or Portal())
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -1543,6 +1722,207 @@ class FakeDiscord:
     async def _no_content(self, req: RecordedRequest, **ignored: str) -> tuple[int, Any]:
         return 204, None
 
+    # -- Discord in 2026: the portal, entry points, limits, Components V2, user installs --
+    # Later routes win (add_route), so these wrap the handlers above instead of editing them.
+
+    def _model_discord_2026(self, portal: Portal) -> None:
+        self.portal = portal
+        if portal.activities:
+            launch = entry_point_command_payload(self._new_id(), self.application_id, 1)
+            self.global_commands.append(launch)
+        webhook_message = "/webhooks/{app}/{token}/messages/{message}"
+        routes: list[tuple[str, str, Handler, bool]] = [
+            ("GET", "/applications/@me", self._get_application_2026, True),
+            ("GET", "/oauth2/applications/@me", self._get_application_2026, True),
+            ("PUT", "/applications/{app}/commands", self._put_commands_2026, True),
+            ("PUT", "/applications/{app}/guilds/{guild}/commands", self._put_commands_2026, True),
+            ("POST", "/interactions/{iid}/{token}/callback", self._callback_2026, False),
+            ("POST", "/webhooks/{app}/{token}", self._followup_2026, False),
+            ("PATCH", webhook_message, self._edit_webhook_message_2026, False),
+            ("POST", "/channels/{channel}/messages", self._create_message_2026, True),
+            ("PATCH", "/channels/{channel}/messages/{message}", self._edit_message_2026, True),
+        ]
+        for method, path, handler, auth in routes:
+            self.add_route(method, path, handler, auth=auth)
+
+    async def _get_application_2026(self, req: RecordedRequest) -> tuple[int, Any]:
+        """The application with the portal's settings: GET /applications/@me (and /oauth2/)."""
+        status, application = await self._get_application(req)
+        config: Json = {}
+        for context, settings in self.portal.install_settings.items():
+            config[str(context)] = {"oauth2_install_params": settings} if settings else {}
+        guild_settings = self.portal.install_settings.get(GUILD_INSTALL)
+        application.update(
+            flags=application["flags"] | (EMBEDDED if self.portal.activities else 0),
+            interactions_endpoint_url=self.portal.interactions_endpoint_url,
+            integration_types_config=config,
+            approximate_user_install_count=0,
+        )
+        if guild_settings:
+            application["install_params"] = guild_settings
+        return status, application
+
+    async def _put_commands_2026(
+        self, req: RecordedRequest, app: str, guild: str | None = None
+    ) -> tuple[int, Any]:
+        """A bulk overwrite, refused whole as Discord does: over a limit, or dropping an Entry
+        Point command (which only Discord creates, and discord.py does not know)."""
+        refused = self._command_scope(app, guild)
+        if refused:
+            return refused
+        commands = req.json if isinstance(req.json, list) else []
+        if problem := command_set_problem(commands, guild=guild is not None):
+            return _error(400, problem, 50035)
+        kept = {c["name"] for c in commands if c.get("type") == ENTRY_POINT}
+        if guild is None and any(
+            c["type"] == ENTRY_POINT and c["name"] not in kept for c in self.global_commands
+        ):
+            return _error(400, ENTRY_POINT_REMOVED, 50240)
+        return await self._put_commands(req, app, guild)
+
+    async def _callback_2026(self, req: RecordedRequest, iid: str, token: str) -> tuple[int, Any]:
+        """An interaction's answer: the Components V2 rules first, then Discord's own privacy
+        rule for user installs (``user_install_is_private``)."""
+        body = req.json or {}
+        kind, data = body.get("type"), body.get("data") or {}
+        interaction = self.interactions.get(int(iid))
+        if kind == 5 and (data.get("flags") or 0) & ~EPHEMERAL:
+            return _error(400, "Invalid Form Body: a deferred answer may set EPHEMERAL only", 50035)
+        shown = (interaction or {}).get("message") or {}
+        existing = (shown.get("flags") or 0) if kind == 7 else 0
+        if kind in (4, 7) and (problem := components_v2_problem(data, existing)):
+            return _error(400, problem, 50035)
+        status, result = await self._callback(req, iid, token)
+        message = result.get("resource", {}).get("message") if status == 200 else None
+        if message is not None and kind == 7:  # the component's message, edited
+            message["flags"] = edited_flags(existing, data)
+        if message is not None and kind in (4, 5) and self.user_install_is_private(interaction):
+            message["flags"] = (message.get("flags") or 0) | EPHEMERAL
+            result["interaction"]["response_message_ephemeral"] = True
+        return status, result
+
+    async def _followup_2026(self, req: RecordedRequest, app: str, token: str) -> tuple[int, Any]:
+        if problem := components_v2_problem(req.json or {}):
+            return _error(400, problem, 50035)
+        original = self._webhook_messages.get(token, {}).get("@original")
+        old_flags = (original or {}).get("flags") or 0
+        status, message = await self._followup(req, app, token)
+        if status == 200 and original is not None and message is original:  # "thinking..." edited
+            original["flags"] = edited_flags(old_flags, req.json or {})
+        if status == 200 and self.user_install_is_private(self._interaction_by_token(app, token)):
+            message["flags"] = (message.get("flags") or 0) | EPHEMERAL
+        return status, message
+
+    async def _edit_webhook_message_2026(
+        self, req: RecordedRequest, app: str, token: str, message: str
+    ) -> tuple[int, Any]:
+        """Editing an answer: a message that has IS_COMPONENTS_V2 keeps it (it cannot be unset),
+        and the editing of a deferred answer is where a layout may first set it."""
+        kept = self._webhook_messages.get(token, {}).get(message) or {}
+        old_flags = kept.get("flags") or 0
+        if problem := components_v2_problem(req.json or {}, old_flags):
+            return _error(400, problem, 50035)
+        status, edited = await self._webhook_message(req, app, token, message)
+        if status == 200:
+            edited["flags"] = edited_flags(old_flags, req.json or {})
+        return status, edited
+
+    async def _create_message_2026(self, req: RecordedRequest, channel: str) -> tuple[int, Any]:
+        if problem := components_v2_problem(req.json or {}):
+            return _error(400, problem, 50035)
+        return await self._create_message(req, channel)
+
+    async def _edit_message_2026(
+        self, req: RecordedRequest, channel: str, message: str
+    ) -> tuple[int, Any]:
+        found = self._find_message(int(message), bot_only=True) or {}
+        old_flags = found.get("flags") or 0
+        if problem := components_v2_problem(req.json or {}, old_flags):
+            return _error(400, problem, 50035)
+        status, edited = await self._edit_message(req, channel, message)
+        if status == 200:
+            edited["flags"] = edited_flags(old_flags, req.json or {})
+        return status, edited
+
+    def user_install_is_private(self, interaction: Json | None) -> bool:
+        """Discord's rule: an app installed by the member only (not in the server) answers in a
+        server privately when the member lacks USE_EXTERNAL_APPS there."""
+        if interaction is None or interaction.get("guild_id") is None:
+            return False
+        if str(GUILD_INSTALL) in interaction["authorizing_integration_owners"]:
+            return False
+        return not int(interaction["member"]["permissions"]) & USE_EXTERNAL_APPS
+
+    def shown_response(self, interaction_id: int) -> Json:
+        """The answer to an interaction as members see it (Discord may have made it private)."""
+        token = self.interactions[interaction_id]["token"]
+        return self._webhook_messages[token]["@original"]
+
+    async def send_user_install_command(
+        self,
+        name: str,
+        options: Mapping[str, Any] | Sequence[Json] | None = None,
+        *,
+        context: str = "bot_dm",
+        guild_installed: bool = False,
+        member_permissions: int = EVERYONE_PERMISSIONS | USE_EXTERNAL_APPS,
+        user: Json | None = None,
+        locale: str = "en-US",
+        timeout: float = 3.0,
+    ) -> Json:
+        """Invoke ``/name`` of the app as installed on the member's account; the callback body.
+
+        ``context``: "bot_dm" (a DM with the bot), "private_channel" (a group DM with FRIEND) or
+        "guild": a server where only the member installed the app (FOREIGN_GUILD_ID), or with
+        ``guild_installed`` the fake's first server, where the bot is too.
+        ``member_permissions`` are the member's there (Discord's default grants
+        USE_EXTERNAL_APPS). As in Discord, only global commands that offer the user install and
+        this context can be used: anything else raises AssertionError.
+        """
+        user = user or self.tester
+        command = next((c for c in self.global_commands if c["name"] == name), None)
+        if command is None or command.get("type", 1) != 1:
+            raise AssertionError(f"no global /{name}: user installs see global commands only")
+        if USER_INSTALL not in (command.get("integration_types") or [GUILD_INSTALL]):
+            raise AssertionError(f"/{name} is not offered to user installs (integration_types)")
+        if CONTEXTS[context] not in (command.get("contexts") or [0, 1, 2]):
+            raise AssertionError(f"/{name} is not offered in {context} (contexts)")
+        guild: int | None = None
+        if context == "guild":
+            guild = self._default_guild(None) if guild_installed else FOREIGN_GUILD_ID
+            channel = text_channel_payload(self.channel_id(guild), guild)
+        elif context == "bot_dm":
+            channel = dm_channel_payload(self.dm_channel_id(int(user["id"])), user)
+        else:
+            channel = group_dm_payload(self._new_id(), [user, FRIEND])
+        data: Json = {
+            "id": command["id"],
+            "name": name,
+            "type": 1,
+            "options": _command_options([], options, command),
+        }
+        iid = self._new_id()
+        payload = user_install_interaction_payload(
+            iid,
+            application_id=self.application_id,
+            token=f"fake-interaction-token-{iid}",
+            data=data,
+            user=user,
+            context=context,
+            channel=channel,
+            guild_id=guild,
+            guild_installed=guild_installed,
+            member_permissions=member_permissions,
+            locale=locale,
+        )
+        self.interactions[iid] = payload
+        await self._session_for(guild).dispatch("INTERACTION_CREATE", payload)
+        return await self._wait_for(
+            lambda: self.interaction_responses.get(iid),
+            timeout,
+            f"the bot to answer /{name} in {context} (a user install; see the log)",
+        )
+
 
 def _apply_edit(message: Json, body: Json) -> Json:
     """Apply a message edit in place, as Discord does (absent keys stay)."""
@@ -1714,6 +2094,7 @@ class FakeDiscordThread:
     def __exit__(self, *exc_info: object) -> None:
         try:
             self.call(self.fake.stop)
+            self.call(_cancel_other_tasks)  # what the bot left, e.g. its views' timeouts
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
@@ -1743,6 +2124,14 @@ class FakeDiscordThread:
         if guild_ready_timeout is not None:
             env["FAKE_DISCORD_GUILD_READY_TIMEOUT"] = str(guild_ready_timeout)
         return env
+
+
+async def _cancel_other_tasks() -> None:
+    """Cancel and await every other task of this loop, as asyncio.run() does before closing."""
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 # --- Launcher: run an unmodified bot against the fake ------------------------------
