@@ -1,5 +1,5 @@
-"""`uv run python -m bench`: measure, then print the Markdown table."""
+"""`uv run python -m bench`: measure, then print the Markdown tables."""
 
-from bench.run import main
+from bench.cli import main
 
 raise SystemExit(main())

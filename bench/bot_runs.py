@@ -24,10 +24,13 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import yaml
 
 LAUNCHER = Path(__file__).resolve().parent / "bots" / "launcher.py"
 FLOOR_TARGET = "floor_bot:main"
@@ -36,11 +39,36 @@ GUILDS_PER_SHARD = 1000
 STOP_TIMEOUT = 30.0
 MESSAGE_BATCH = 100
 # Settings of the generated bot that must come from the benchmark only, never the caller's
-# shell: every variable the template's .env.example lists.
-ENV_EXAMPLE = Path(__file__).resolve().parent.parent / "template" / ".env.example.jinja"
+# shell: every variable the template's .env.example lists (templated or not).
+TEMPLATE = Path(__file__).resolve().parent.parent / "template"
+ENV_EXAMPLE = next(path for path in TEMPLATE.glob(".env.example*") if path.is_file())
 BOT_SETTINGS = tuple(
-    re.findall(r"^([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.MULTILINE)
+    re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.MULTILINE)
 )
+# Where a generated project keeps its fake Discord, newest layout first.
+FAKE_DISCORD_PLACES = ("src/{package}/runtime/fake_discord.py", "tests/fake_discord.py")
+
+
+@dataclass(frozen=True)
+class GeneratedBot:
+    """Where a rendered project's bot starts and where its fake Discord is: the one place the
+    benchmark learns the generated layout, from the project itself."""
+
+    package: str
+    target: str  # MODULE:FUNCTION of the console script `uv run <package>` runs
+    fake_discord: Path
+
+    @classmethod
+    def of(cls, project: Path) -> GeneratedBot:
+        answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+        package = answers["package_name"]
+        pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+        target = pyproject["project"]["scripts"][package]
+        places = [project / place.format(package=package) for place in FAKE_DISCORD_PLACES]
+        fake = next((place for place in places if place.is_file()), None)
+        if fake is None:
+            raise RuntimeError(f"no fake Discord in {project}: looked for {places}")
+        return cls(package, target, fake)
 
 
 @dataclass(frozen=True)
@@ -71,7 +99,7 @@ def shard_count_for(guild_count: int) -> int | None:
 
 
 def load_fake(fake_path: Path) -> ModuleType:
-    """The generated project's runtime/fake_discord.py, imported from its file."""
+    """The generated project's fake_discord.py, imported from its file."""
     spec = importlib.util.spec_from_file_location("bench_fake_discord", fake_path)
     if spec is None or spec.loader is None:
         raise RuntimeError(f"cannot import {fake_path}")

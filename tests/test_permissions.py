@@ -6,6 +6,9 @@ from typing import Any
 
 import discord
 import pytest
+import questionnaire
+import yaml
+from questionary.constants import DEFAULT_SELECTED_POINTER, INDICATOR_SELECTED
 
 # Discord's API names whose discord.py attribute is not simply the lower-case name
 # (discord.py keeps older names; its docs list the API name beside each).
@@ -78,3 +81,52 @@ def test_default_permissions_are_known_and_small(permissions_hooks: Any) -> None
     assert set(defaults) <= known
     assert "ADMINISTRATOR" not in defaults
     assert len(defaults) <= 8
+
+
+# What questionary's checkbox draws before each choice's label: the pointer (or blanks), then
+# the check mark, each followed by a space (questionary/prompts/common.py).
+CHECKBOX_PREFIX = f" {DEFAULT_SELECTED_POINTER} {INDICATOR_SELECTED} "
+TERMINAL_WIDTH = 80
+
+
+def _form_choices() -> dict[str, str]:
+    """The `permissions` question's choices as copier.yml makes them: {label: value}."""
+    choices = questionnaire.questions()["permissions"]["choices"]
+    return yaml.safe_load(questionnaire.render(choices, {}))
+
+
+def test_form_offers_every_permission_once_defaults_first(permissions_hooks: Any) -> None:
+    """The choices come from the table alone; the defaults lead, in the table's order."""
+    names = [entry["name"] for entry in permissions_hooks.PERMISSIONS]
+    defaults = list(permissions_hooks.DEFAULT_PERMISSIONS)
+    assert defaults == [name for name in names if name in defaults], "table order"
+    offered = list(_form_choices().values())
+    assert offered == defaults + [name for name in names if name not in defaults]
+    assert questionnaire.choices_of("permissions") == offered
+    default = questionnaire.default("permissions", {"install_contexts": ["guild"]})
+    assert default == defaults
+
+
+def test_form_labels_show_the_name_data_takes_and_fit_80_columns(permissions_hooks: Any) -> None:
+    """Issue 11: what a person sees in the form is what --data accepts."""
+    table = {entry["name"]: entry for entry in permissions_hooks.PERMISSIONS}
+    width = TERMINAL_WIDTH - len(CHECKBOX_PREFIX) - 1  # one column to spare
+    assert width == permissions_hooks.CHOICE_WIDTH
+    for label, name in _form_choices().items():
+        entry = table[name]
+        marker = " [2FA]" if entry["two_factor"] else ""
+        assert len(CHECKBOX_PREFIX + label) < TERMINAL_WIDTH, label
+        if label == name + marker:  # too long with the wording: the wording only spells it out
+            assert len(f"{name} - {entry['label']}{marker}") > width
+            assert entry["label"].upper().replace(" ", "_") == name
+        else:
+            assert label == f"{name} - {entry['label']}{marker}"
+
+
+def test_table_is_compact_yet_typed(permissions_hooks: Any) -> None:
+    """The table is stored as lines of text (cheap for Jinja to compile) but read as typed
+    entries: integer bits, booleans for 2FA, known groups."""
+    for entry in permissions_hooks.PERMISSIONS:
+        assert isinstance(entry["bit"], int) and 0 <= entry["bit"] < 64, entry
+        assert isinstance(entry["two_factor"], bool), entry
+        assert set(entry) == {"name", "bit", "label", "group", "dpy", "two_factor"}

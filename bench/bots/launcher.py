@@ -1,9 +1,10 @@
 """Start a bot against the fake Discord, as the generated project's own tests do.
 
 Usage: ``python launcher.py FAKE_DISCORD_PY MODULE:FUNCTION``. Runs inside the bot's virtual
-environment. It loads the generated project's ``runtime/fake_discord.py`` and hands over to its
-``launch`` (which points discord.py at $FAKE_DISCORD_API / $FAKE_DISCORD_GATEWAY). This folder is
-on sys.path (a script's folder always is), so ``floor_bot:main`` resolves here.
+environment. It loads the generated project's fake_discord.py (bot_runs.GeneratedBot says where
+it is) and hands over to its ``launch`` (which points discord.py at $FAKE_DISCORD_API /
+$FAKE_DISCORD_GATEWAY). This folder is on sys.path (a script's folder always is), so
+``floor_bot:main`` resolves here.
 
 With $BENCH_SKIP_IDENTIFY_WAIT set, discord.py's 5 s pause before each shard's IDENTIFY (Discord's
 rate limit, which the fake does not have) is skipped, for both bots alike: otherwise 10 shards

@@ -1,0 +1,145 @@
+"""Command line: measure, then print the Markdown tables (see docs/performance.md).
+
+Usage: ``uv run python -m bench [--repeat N] [--guilds 1000,10000] [--only copier,bots,suite]
+[--speed-extras] [--keep DIR]``.
+
+Progress goes to stderr, the report to stdout. Every figure sits next to a floor measured in the
+same invocation (bench/run.py says how).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench import answer_sets, bot_runs, copier_runs, report, run
+from bench.report import Row
+
+# The generated project's test suite runs for seconds: fewer repetitions by default.
+DEFAULT_SUITE_REPEAT = 3
+MAX_GUILDS = 20 * bot_runs.GUILDS_PER_SHARD
+PARTS = ("copier", "bots", "suite")
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected numbers such as 1000,10000, not {text!r}"
+        ) from None
+    if any(not 2 <= size <= MAX_GUILDS for size in sizes):
+        # The fake lays out guild IDs so that guild i is on shard i for up to 20 shards, which
+        # is how every shard gets probed (bot_runs._drive).
+        raise argparse.ArgumentTypeError(f"each server count must be from 2 to {MAX_GUILDS:,}")
+    return sizes
+
+
+def _parts(text: str) -> list[str]:
+    parts = text.split(",")
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown part {', '.join(unknown)}: choose from {', '.join(PARTS)}"
+        )
+    return parts
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="measured runs per figure (default 5)"
+    )
+    parser.add_argument(
+        "--suite-repeat",
+        type=int,
+        default=DEFAULT_SUITE_REPEAT,
+        help=f"measured runs of the generated test suite (default {DEFAULT_SUITE_REPEAT})",
+    )
+    parser.add_argument(
+        "--guilds",
+        type=_sizes,
+        default=[1000, 10000],
+        metavar="N,N",
+        help="server counts for the scale rows (default 1000,10000)",
+    )
+    parser.add_argument(
+        "--only",
+        type=_parts,
+        default=list(PARTS),
+        metavar="PART,PART",
+        help=f"measure only these parts: {', '.join(PARTS)} (default all)",
+    )
+    parser.add_argument(
+        "--speed-extras",
+        action="store_true",
+        help="also compare the generated bot with and without discord.py[speed]",
+    )
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and keep it")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Measure, print the tables on stdout (progress goes to stderr)."""
+    args = build_parser().parse_args(argv)
+    if args.repeat < 1 or args.suite_repeat < 1:
+        raise SystemExit("--repeat and --suite-repeat must be at least 1")
+    if args.keep and args.keep.exists() and any(args.keep.iterdir()):
+        raise SystemExit(f"--keep {args.keep}: give a new or empty folder")
+    try:
+        sets = answer_sets.available(copier_runs.questions())
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    started = time.perf_counter()
+    rows: list[Row] = []
+    counts: list[Row] = []
+    extras: list[Row] = []
+    with contextlib.ExitStack() as cleanup:
+        if args.keep:
+            workdir = args.keep.resolve()
+            workdir.mkdir(parents=True, exist_ok=True)
+        else:
+            workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        env = copier_runs.child_environment(workdir)
+        # The bots and the suite need a rendered project: the copier part makes it anyway.
+        copier_results = run.measure_copier(
+            workdir, args.repeat if "copier" in args.only else 1, env, sets
+        )
+        if "copier" in args.only:
+            rows += copier_results.rows
+            counts += copier_results.counts
+        project = copier_results.project
+        python: Path | None = None  # the generated project's, once installed
+        if {"bots", "suite"} & set(args.only) or args.speed_extras:
+            run.log("uv sync of the generated project")
+            python = run.install(project)
+        if "bots" in args.only and python:
+            rows += run.measure_bots(project, python, args.guilds, args.repeat, workdir / "logs")
+        if "suite" in args.only:
+            rows.append(run.measure_suite(project, args.suite_repeat))
+        if args.speed_extras and python:
+            extras = run.measure_speed_extras(
+                project, python, workdir, max(args.guilds), args.repeat
+            )
+        description = report.machine(python)
+    print(
+        f"Medians of {report.runs(args.repeat)} per figure ({run.STARTUP_RUNS * args.repeat} "
+        f"for the 1-server bot rows, {args.suite_repeat} for the generated test suite), each "
+        f"after a warm-up run, on {description}.\n"
+    )
+    print(report.table(rows))
+    if counts:
+        print(
+            "\nCounted in one more run of each (exact, whatever the machine); the floor is "
+            "Copier with the same number of plain files:\n"
+        )
+        print(report.table(counts))
+    if extras:
+        print("\ndiscord.py[speed] in the generated bot (same runs, same fake):\n")
+        print(report.table(extras, ["Measure", "With [speed]", "Without", "Ratio", "Target", ""]))
+    run.log(f"benchmark took {time.perf_counter() - started:.0f} s")
+    return 0
