@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import TEMPLATE_ROOT
+from support.template import TEMPLATE_ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -6,19 +6,15 @@ virtual environment (uv, from the package registry cache), whose test suite must
 
 from __future__ import annotations
 
-import os
 import shlex
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import copier
 import pytest
-import yaml
-from answer_sets import answers
-from conftest import TEMPLATE_ROOT
-from shipping import run_commands
+from support.answer_sets import answers
+from support.project import uv
+from support.render import copy_project, stored_answers
+from support.shipping import run_commands
 
 pytestmark = pytest.mark.slow
 
@@ -35,45 +31,13 @@ PROJECT_ANSWER_SETS = [
 ]
 
 
-def uv(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run uv in a rendered project, outside the template's own virtual environment."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"VIRTUAL_ENV", "DISCORD_TOKEN"}
-    }
-    environment.update({"UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"})
-    result = subprocess.run(
-        [os.environ.get("UV") or shutil.which("uv") or "uv", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if check and result.returncode != 0:
-        pytest.fail(
-            f"uv {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-        )
-    return result
-
-
 @pytest.fixture(scope="module", params=PROJECT_ANSWER_SETS)
 def project(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[dict[str, Any], Path]:
     destination = tmp_path_factory.mktemp(request.param) / "mybot"
-    copier.run_copy(
-        str(TEMPLATE_ROOT),
-        destination,
-        data=answers(request.param),
-        defaults=True,
-        unsafe=False,
-        vcs_ref="HEAD",
-        quiet=True,
-    )
-    stored = yaml.safe_load((destination / ".copier-answers.yml").read_text(encoding="utf-8"))
+    copy_project(destination, answers(request.param), vcs_ref="HEAD")
+    stored = stored_answers(destination)
     uv("sync", "--quiet", cwd=destination)
     return stored, destination
 

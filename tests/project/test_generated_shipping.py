@@ -16,9 +16,10 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 import yaml
-from answer_sets import answers
-from shipping import Stage, build_context, dockerfile_stages, frozen_tags, render, stored_answers
-from test_generated_project import uv
+from support.answer_sets import answers
+from support.project import uv
+from support.render import copy_project, stored_answers
+from support.shipping import Stage, build_context, dockerfile_stages, frozen_tags
 
 pytestmark = pytest.mark.slow
 
@@ -31,8 +32,10 @@ def locked_project(
     request: pytest.FixtureRequest, template_folder: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     """A rendered project after the README's first step, `uv lock`."""
-    project = render(
-        template_folder, tmp_path_factory.mktemp(request.param) / "mybot", answers(request.param)
+    project = copy_project(
+        tmp_path_factory.mktemp(request.param) / "mybot",
+        answers(request.param),
+        template=template_folder,
     )
     uv("lock", "--quiet", cwd=project)
     return project

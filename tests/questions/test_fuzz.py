@@ -35,16 +35,16 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
-import copier
-import discord
 import pytest
 import yaml
-from conftest import hooks_module
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from questionnaire import asked_questions, choices_of, default, questions
+from support.invite import invite_links
+from support.questionnaire import asked_questions, choices_of, default, questions
+from support.render import copy_project
+from support.template import hooks_module
 
 TEXT_HOOKS = hooks_module("text")
 PACKAGE_HOOKS = hooks_module("package")
@@ -231,7 +231,7 @@ def answer_sets(draw: st.DrawFn) -> Draw:
 
 
 class ImportProbe:
-    """tests/import_probe.py running in the template's environment (discord.py imported once)."""
+    """tests/support/import_probe.py running in the template's environment (discord.py imported once)."""
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
@@ -276,9 +276,7 @@ def render(
     """`copier copy --defaults --data ...` into a fresh folder; the error, if Copier refused."""
     destination = Path(tempfile.mkdtemp(dir=workspace)) / "mybot"
     try:
-        copier.run_copy(
-            str(template), destination, data=answers, defaults=True, unsafe=False, quiet=True
-        )
+        copy_project(destination, answers, template=template)
     except ValueError as error:
         return destination, error
     return destination, None
@@ -311,25 +309,6 @@ def walk_tokens(tokens: list[Token]) -> Iterator[Token]:
         yield from walk_tokens(token.children or [])
 
 
-def expected_links(answers: dict[str, Any]) -> dict[str, str]:
-    """The invite links discord.py builds for these answers (none without an application ID)."""
-    application_id = answers["application_id"].strip()
-    if not application_id:
-        return {}
-    links = {}
-    installs = answers["install_contexts"]
-    if "guild" in installs:
-        scopes = answers["scopes"]
-        chosen = {e["dpy"]: True for e in PERMISSION_TABLE if e["name"] in answers["permissions"]}
-        permissions = discord.Permissions(**chosen) if "bot" in scopes else discord.utils.MISSING
-        link = discord.utils.oauth_url(application_id, permissions=permissions, scopes=scopes)
-        links["guild"] = link + ("&integration_type=0" if "user" in installs else "")
-    if "user" in installs:
-        link = discord.utils.oauth_url(application_id, scopes=["applications.commands"])
-        links["user"] = link + "&integration_type=1"
-    return links
-
-
 def check_readme(project: Path, answers: dict[str, Any]) -> None:
     tokens = MARKDOWN.parse((project / "README.md").read_text(encoding="utf-8"))
     every = list(walk_tokens(tokens))
@@ -352,7 +331,7 @@ def check_readme(project: Path, answers: dict[str, Any]) -> None:
 
     links = {t.attrs["href"] for t in every if t.type == "link_open"}
     authorize = {str(link) for link in links if str(link).startswith(AUTHORIZE)}
-    assert authorize == set(expected_links(answers).values())
+    assert authorize == set(invite_links(answers).values())
     images = [inline_text(t) for t in every if t.type == "image"]
     assert all(alt in {f"Add {name} to a server", f"Add {name} to your apps"} for alt in images)
 
@@ -409,7 +388,7 @@ def check_project(project: Path, supplied: dict[str, Any], probe: ImportProbe) -
     assert "error" not in report, report.get("error")
     source = project / "src" / package
     assert all(Path(path).is_relative_to(source) for path in report["modules"].values())
-    assert report["links"] == expected_links(answers)
+    assert report["links"] == invite_links(answers)
     assert report["token"] == "" and report["log_level"] == "INFO", ".env reads as a fresh one"
 
     check_readme(project, answers)

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import APPLICATION_ID, TEMPLATE_ROOT
 from copier.__main__ import CopierApp
+from support.template import APPLICATION_ID, TEMPLATE_ROOT
 
 # Every computed value gets one: with `"` and line breaks for TOML, Python and the Dockerfile,
 # YAML keys, Python code, a javascript: link target, Administrator for five listed permissions.

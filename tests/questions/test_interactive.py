@@ -2,8 +2,8 @@
 
 The form must fit that screen: every help line whole (Copier cuts each line at the edge), the
 default path short, and every refusal read whole on the row Copier gives it. The sessions run
-in tests/terminal.py's emulated terminal; the expected refusals come from copier.yml's own
-validators (tests/questionnaire.py), so a message that is cut, wrapped or hidden fails here.
+in tests/support/terminal.py's emulated terminal; the expected refusals come from copier.yml's own
+validators (tests/support/questionnaire.py), so a message that is cut, wrapped or hidden fails here.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import APPLICATION_ID
-from questionnaire import default, interactive_path, problem, questions
-from terminal import (
+from support.questionnaire import default, interactive_path, problem, questions
+from support.template import APPLICATION_ID
+from support.terminal import (
     CLEAR_LINE,
     COLUMNS,
     DOWN,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import copier
 import yaml
-from conftest import APPLICATION_ID, TEMPLATE_ROOT
+from support.render import copy_project
+from support.template import APPLICATION_ID, TEMPLATE_ROOT
 
 UNSAFE_KEYS = {"_tasks", "_migrations", "_jinja_extensions"}
 
@@ -19,14 +19,8 @@ def test_copier_yml_has_no_unsafe_features() -> None:
 
 def plain_copy(destination: Path, app_name: str) -> None:
     """Copy the way users do: unsafe=False, as `copier copy SRC DST` without --trust."""
-    copier.run_copy(
-        str(TEMPLATE_ROOT),
-        destination,
-        data={"app_name": app_name, "application_id": APPLICATION_ID},
-        defaults=True,
-        unsafe=False,
-        vcs_ref="HEAD",
-        quiet=True,
+    copy_project(
+        destination, {"app_name": app_name, "application_id": APPLICATION_ID}, vcs_ref="HEAD"
     )
 
 

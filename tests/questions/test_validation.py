@@ -1,8 +1,8 @@
 """Every validator in copier.yml: what it refuses, what it says, and what it must let through.
 
-Refusals and edge values go through pytest-copie (`copie.copy(extra_answers=...)`), the way a
+Refusals and edge values go through `copy_project` (tests/support/render.py), the way a
 `copier copy --defaults` run validates them; the properties at the end walk copier.yml's
-questions in-process (tests/questionnaire.py) over thousands of generated answers.
+questions in-process (tests/support/questionnaire.py) over thousands of generated answers.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ from typing import Any
 
 import copier
 import pytest
-from answer_sets import BASE
-from conftest import TEMPLATE_ROOT, dependency_closure, hooks_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from questionnaire import asked_questions, choices_of, default, problem, questions, walk
+from support.answer_sets import BASE
+from support.packages import dependency_closure
+from support.render import copy_project, stored_answers
+from support.questionnaire import asked_questions, choices_of, default, problem, questions, walk
+from support.template import TEMPLATE_ROOT, hooks_module
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 TEXT_COMMANDS = {"privileged_intents": ["message_content"]}
@@ -158,20 +160,19 @@ def edge_sets() -> list[dict[str, Any]]:
     ("question", "answer", "others", "message"), REFUSED, ids=map(ids, REFUSED)
 )
 def test_refused_with_a_message_that_says_what_to_type(
-    copie: Any,
     template_folder: Path,
+    tmp_path: Path,
     question: str,
     answer: Any,
     others: dict[str, Any],
     message: str,
 ) -> None:
-    result = copie.copy(
-        extra_answers={**BASE, **others, question: answer}, template_dir=template_folder
-    )
-    assert isinstance(result.exception, ValueError), result
-    assert str(result.exception).startswith(PREFIX.format(question))
-    assert message in str(result.exception)
-    assert result.project_dir is None
+    destination = tmp_path / "mybot"
+    with pytest.raises(ValueError) as refused:
+        copy_project(destination, {**BASE, **others, question: answer}, template=template_folder)
+    assert str(refused.value).startswith(PREFIX.format(question))
+    assert message in str(refused.value)
+    assert not destination.exists()
 
 
 @pytest.mark.parametrize(
@@ -181,7 +182,7 @@ def test_every_refusal_fits_one_terminal_row(
     question: str, answer: Any, others: dict[str, Any], message: str
 ) -> None:
     """Copier shows the refusal on one 80-column row, after its prefix, and cuts the rest: the
-    whole message must fit (tests/test_interactive.py reads the typeable ones off a screen)."""
+    whole message must fit (tests/questions/test_interactive.py reads the typeable ones off a screen)."""
     answers = {**BASE, **others}
     for name in asked_questions():
         if name not in answers and name != question and "default" in questions()[name]:
@@ -203,13 +204,12 @@ def test_every_free_text_answer_refuses_a_token() -> None:
 
 @pytest.mark.parametrize("answers", edge_sets())
 def test_edge_answers_are_accepted(
-    copie: Any, template_folder: Path, answers: dict[str, Any]
+    template_folder: Path, tmp_path: Path, answers: dict[str, Any]
 ) -> None:
-    result = copie.copy(extra_answers=answers, template_dir=template_folder)
-    assert result.exception is None, result.exception
+    stored = stored_answers(copy_project(tmp_path / "mybot", answers, template=template_folder))
     for question, answer in answers.items():
-        if question in result.answers:  # unasked questions (a prefix without text commands)
-            assert result.answers[question] in (answer, str(answer)), question  # the year: str
+        if question in stored:  # unasked questions (a prefix without text commands)
+            assert stored[question] in (answer, str(answer)), question  # the year: str
 
 
 def test_every_validator_is_exercised() -> None:
@@ -237,9 +237,7 @@ def test_permissions_given_without_a_bot_invite_are_refused(
     """With --data, Copier validates an answer even when its question is not asked."""
     destination = tmp_path / "mybot"
     with pytest.raises(ValueError, match="Validation error for question 'permissions'") as error:
-        copier.run_copy(
-            str(template_folder), destination, data={**BASE, **answers}, defaults=True, quiet=True
-        )
+        copy_project(destination, {**BASE, **answers}, template=template_folder)
     assert message in str(error.value)
     assert not destination.exists()
 

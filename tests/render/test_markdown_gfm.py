@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import APPLICATION_ID, hooks_module
 from markdown_it import MarkdownIt
-from shipping import render
+from support.render import copy_project
+from support.template import APPLICATION_ID, hooks_module
 
 GFM = MarkdownIt("gfm-like")
 TEXTS = [
@@ -44,7 +44,7 @@ def test_readme_description_reads_as_typed_on_github(tmp_path: Path) -> None:
         "application_id": APPLICATION_ID,
         "description": "\n".join(TEXTS),
     }
-    project = render(Path(__file__).resolve().parent.parent, tmp_path / "weather-bot", answers)
+    project = copy_project(tmp_path / "weather-bot", answers)
     readme = (project / "README.md").read_text(encoding="utf-8")
     rendered = GFM.render(readme)
     paragraph = rendered.split("</h1>", 1)[1].split("</p>", 1)[0]

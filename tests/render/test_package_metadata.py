@@ -16,9 +16,9 @@ from email.utils import getaddresses
 from pathlib import Path
 
 import pytest
-from conftest import APPLICATION_ID, TEMPLATE_ROOT
 from packaging.metadata import Metadata
-from shipping import render
+from support.render import copy_project
+from support.template import APPLICATION_ID, TEMPLATE_ROOT
 
 NAMES = ["Doe; Jane", "Dr: Who", 'O\'Brien "The Dev"', "Jane Q. Doe", "Back\\slash (nick)", "Zoë"]
 
@@ -51,14 +51,14 @@ def test_author_with_email_survives_core_metadata(tmp_path: Path, author: str) -
         "author_name": author,
         "author_email": "jane@example.org",
     }
-    metadata = built_metadata(render(TEMPLATE_ROOT, tmp_path / "weather-bot", answers))
+    metadata = built_metadata(copy_project(tmp_path / "weather-bot", answers))
     assert getaddresses([metadata.author_email or ""]) == [(author, "jane@example.org")]
 
 
 @pytest.mark.slow
 def test_author_without_email_is_written_as_typed(tmp_path: Path) -> None:
     answers = {"app_name": "Weather Bot", "author_name": "Doe; Jane: Dev"}
-    metadata = built_metadata(render(TEMPLATE_ROOT, tmp_path / "weather-bot", answers))
+    metadata = built_metadata(copy_project(tmp_path / "weather-bot", answers))
     assert metadata.author == "Doe; Jane: Dev"
     assert metadata.author_email is None
 

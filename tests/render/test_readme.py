@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from answer_sets import answers
 from markdown_it import MarkdownIt
-from shipping import render
+from support.answer_sets import answers
+from support.render import copy_project
 
 MOST_LINES = 120
 SCREEN_ROWS = 24
@@ -50,7 +50,7 @@ def project(
 ) -> tuple[dict[str, Any], Path]:
     chosen = answers(request.param)
     destination = tmp_path_factory.mktemp(request.param) / "mybot"
-    return chosen, render(template_folder, destination, chosen)
+    return chosen, copy_project(destination, chosen, template=template_folder)
 
 
 def readme_of(project: Path) -> list[str]:

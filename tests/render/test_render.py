@@ -7,24 +7,26 @@ import html
 import re
 import subprocess
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import discord
 import pytest
 import yaml
-from answer_sets import ANSWER_SETS, answers
+from support.answer_sets import ANSWER_SETS
+from support.invite import invite_links, permissions_of
+from support.render import stored_answers
 
 LINK = re.compile(r"https://discord\.com/oauth2/authorize\?[^)>\s]+")
 
 
 @pytest.fixture(params=sorted(ANSWER_SETS))
-def rendered(request: pytest.FixtureRequest, copie: Any) -> tuple[dict[str, Any], Path]:
-    chosen = answers(request.param)
-    result = copie.copy(extra_answers=chosen)
-    assert result.exception is None, result.exception
-    assert result.exit_code == 0
-    return result.answers, result.project_dir
+def rendered(
+    request: pytest.FixtureRequest, rendered_project: Callable[[str], Path]
+) -> tuple[dict[str, Any], Path]:
+    """Each answer set's project (shared with every test that reads it) and its stored answers."""
+    project = rendered_project(request.param)
+    return stored_answers(project), project
 
 
 def test_every_python_file_compiles(rendered: tuple[dict[str, Any], Path]) -> None:
@@ -55,14 +57,14 @@ def test_no_token_anywhere_in_answers(rendered: tuple[dict[str, Any], Path]) -> 
     assert re.search(r"^DISCORD_TOKEN=$", env, re.MULTILINE)
 
 
-def test_env_file_is_git_ignored(rendered: tuple[dict[str, Any], Path]) -> None:
+def test_env_file_is_git_ignored(rendered: tuple[dict[str, Any], Path], tmp_path: Path) -> None:
     _, project = rendered
-    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
-    ignored = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=project, check=False)
+    # The repository lives beside the shared project, which stays as rendered.
+    git = ["git", f"--git-dir={tmp_path / 'git'}", f"--work-tree={project}"]
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    ignored = subprocess.run([*git, "check-ignore", "-q", ".env"], cwd=project, check=False)
     assert ignored.returncode == 0, ".env must be git-ignored"
-    example = subprocess.run(
-        ["git", "check-ignore", "-q", ".env.example"], cwd=project, check=False
-    )
+    example = subprocess.run([*git, "check-ignore", "-q", ".env.example"], cwd=project, check=False)
     assert example.returncode == 1, ".env.example is meant to be committed"
 
 
@@ -76,26 +78,11 @@ def test_readme_links_equal_discord_py(rendered: tuple[dict[str, Any], Path]) ->
         assert links == set()
         assert "application ID" in readme
         return
-    expected: set[str] = set()
-    if "guild" in installs:
-        scopes = answers_given["scopes"]
-        names = answers_given.get("permissions", []) if "bot" in scopes else []
-        # The answer sets use flags whose discord.py name is the lower-case API name.
-        permissions = discord.Permissions(**{name.lower(): True for name in names})
-        link = discord.utils.oauth_url(
-            application_id,
-            permissions=permissions if "bot" in scopes else discord.utils.MISSING,
-            scopes=scopes,
-        )
-        expected.add(link + ("&integration_type=0" if "user" in installs else ""))
-        if "bot" in scopes:
-            assert f"**{permissions.value}**" in readme or permissions.value == 0
-    if "user" in installs:
-        expected.add(
-            discord.utils.oauth_url(application_id, scopes=["applications.commands"])
-            + "&integration_type=1"
-        )
-    assert links == expected
+    expected = invite_links(answers_given)
+    if "guild" in installs and "bot" in answers_given["scopes"]:
+        value = permissions_of(answers_given.get("permissions", [])).value
+        assert f"**{value}**" in readme or value == 0
+    assert links == set(expected.values())
 
 
 def test_readme_shows_answers_literally(rendered: tuple[dict[str, Any], Path]) -> None:

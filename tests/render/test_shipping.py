@@ -25,19 +25,18 @@ import discord
 import kubernetes_validate
 import pytest
 import yaml
-from answer_sets import answers
-from conftest import TEMPLATE_ROOT
-from shipping import (
+from support.answer_sets import answers
+from support.render import copy_project, stored_answers
+from support.shipping import (
     FAKE_TOKEN,
     TOGGLE_FILES,
     build_context,
     dockerfile_stages,
     frozen_tags,
-    render,
     run_commands,
-    stored_answers,
     workflow_steps,
 )
+from support.template import TEMPLATE_ROOT
 
 # The oldest Kubernetes whose StatefulSets label pods with apps.kubernetes.io/pod-index (beta,
 # on by default), and the newest whose schemas kubernetes-validate ships.
@@ -55,7 +54,7 @@ def renders(
     def rendered(name: str) -> Path:
         if name not in done:
             destination = tmp_path_factory.mktemp(name) / "mybot"
-            done[name] = render(template_folder, destination, answers(name))
+            done[name] = copy_project(destination, answers(name), template=template_folder)
         return done[name]
 
     return rendered
@@ -125,7 +124,9 @@ def test_no_extras_render_ships_none(bare: Path) -> None:
 def test_each_toggle_leaves_out_only_its_own_files(
     toggle: str, template_folder: Path, tmp_path: Path
 ) -> None:
-    project = render(template_folder, tmp_path / "mybot", {**answers("defaults"), toggle: False})
+    project = copy_project(
+        tmp_path / "mybot", {**answers("defaults"), toggle: False}, template=template_folder
+    )
     # Kubernetes runs the Docker image: without Docker it is not asked, and off.
     off = {toggle, "kubernetes"} if toggle == "docker" else {toggle}
     for name, paths in TOGGLE_FILES.items():
@@ -190,7 +191,7 @@ def test_dependabot_matches_schema_and_ecosystems(
     name: str, ecosystems: set[str], template_folder: Path, tmp_path: Path
 ) -> None:
     data = {**answers("defaults"), **({"docker": False} if name == "docker-off" else {})}
-    project = render(template_folder, tmp_path / "mybot", data)
+    project = copy_project(tmp_path / "mybot", data, template=template_folder)
     config = project / ".github/dependabot.yml"
     check_schema("vendor.dependabot", config)
     updates = yaml.safe_load(config.read_text("utf-8"))["updates"]
@@ -453,7 +454,7 @@ def test_names_stay_strings_that_docker_and_kubernetes_accept(
 ) -> None:
     """A package named like a YAML boolean and ending in "_": "on_" becomes image "on"."""
     data = {**answers("defaults"), "app_name": "On", "package_name": "on_"}
-    project = render(template_folder, tmp_path / "mybot", data)
+    project = copy_project(tmp_path / "mybot", data, template=template_folder)
     (service,) = yaml.safe_load((project / "compose.yaml").read_text("utf-8"))["services"].values()
     assert service["image"] == "on"
     dns_label = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")

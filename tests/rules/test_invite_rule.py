@@ -1,13 +1,13 @@
-"""The invite-link rule in hooks/invite.jinja builds exactly discord.py's links."""
+"""The invite-link rule in hooks/invite.jinja builds exactly discord.py's links (support.invite)."""
 
 from __future__ import annotations
 
 import itertools
 from typing import Any
 
-import discord
 import pytest
-from conftest import APPLICATION_ID
+from support.invite import guild_link, permissions_of, user_link
+from support.template import APPLICATION_ID
 
 SCOPE_SETS = [["bot", "applications.commands"], ["bot"], ["applications.commands"]]
 PERMISSION_SETS = [
@@ -35,27 +35,20 @@ def test_guild_link_equals_oauth_url(
     chosen = _names(permissions_hooks, names)
     value = int(permissions_hooks.permissions_value(chosen))
     link = str(invite_hooks.guild_invite_url(application_id, scopes, value, False))
-    expected = discord.utils.oauth_url(
-        application_id,
-        permissions=discord.Permissions(value) if "bot" in scopes else discord.utils.MISSING,
-        scopes=scopes,
-    )
-    assert link == expected
+    assert link == guild_link(application_id, scopes, chosen, also_user_install=False)
+    assert value == permissions_of(chosen).value
 
 
 def test_guild_link_is_marked_when_a_user_install_is_offered(invite_hooks: Any) -> None:
     scopes = ["bot", "applications.commands"]
-    link = str(invite_hooks.guild_invite_url(APPLICATION_ID, scopes, 2048, True))
-    expected = discord.utils.oauth_url(
-        APPLICATION_ID, permissions=discord.Permissions(2048), scopes=scopes
-    )
-    assert link == expected + "&integration_type=0"
+    value = permissions_of(["SEND_MESSAGES"]).value
+    link = str(invite_hooks.guild_invite_url(APPLICATION_ID, scopes, value, True))
+    assert link == guild_link(APPLICATION_ID, scopes, ["SEND_MESSAGES"], also_user_install=True)
 
 
 def test_user_link_asks_for_commands_only(invite_hooks: Any) -> None:
     link = str(invite_hooks.user_invite_url(APPLICATION_ID))
-    expected = discord.utils.oauth_url(APPLICATION_ID, scopes=["applications.commands"])
-    assert link == expected + "&integration_type=1"
+    assert link == user_link(APPLICATION_ID)
     assert "permissions=" not in link
     assert "bot" not in link.split("scope=")[1]
 

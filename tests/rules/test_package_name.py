@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TEMPLATE_ROOT, dependency_closure
 from hypothesis import given
 from hypothesis import strategies as st
 from packaging.utils import InvalidName, canonicalize_name
+from support.packages import dependency_closure
+from support.template import TEMPLATE_ROOT
 
 
 def test_reserved_names_cover_the_standard_library(package_hooks: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import APPLICATION_ID
+from support.template import APPLICATION_ID
 
 # Every part on: the answer sets below each change one thing from there. The template's own
 # default, a first bot, is the "first-bot" set.

@@ -3,7 +3,7 @@
 Copier renders `when`, `default` and `validator` as Jinja in a sandbox with the Ansible filters,
 with the answers so far as the context; any non-empty validator output is the refusal. Doing the
 same in-process takes microseconds, so property tests can walk thousands of answer combinations.
-tests/test_fuzz.py and tests/test_validation.py check the same rules through real Copier runs.
+tests/questions/test_fuzz.py and tests/questions/test_validation.py check the same rules through real Copier runs.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from typing import Any
 
 import jinja2
 import yaml
-from conftest import TEMPLATE_ROOT
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2_ansible_filters import AnsibleCoreFiltersExtension
+
+from support.template import TEMPLATE_ROOT
 
 
 @functools.cache

@@ -9,15 +9,10 @@ from __future__ import annotations
 import base64
 import re
 import shlex
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import copier
-import pytest
 import yaml
 from docker.utils.build import exclude_paths
 from dockerfile_parse import DockerfileParser
@@ -46,32 +41,6 @@ FAKE_TOKEN = ".".join(
         "abcdefghijklmnopqrstuvwxyz0123456789AB",
     ]
 )
-
-
-@contextmanager
-def isolated_copier() -> Iterator[None]:
-    """Copier settings of our own, for fixtures wider than the autouse one in conftest.py."""
-    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as monkeypatch:
-        settings = Path(folder) / "settings.yml"
-        settings.write_text("{}\n", encoding="utf-8")
-        monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
-        yield
-
-
-def render(template: Path, destination: Path, data: Mapping[str, Any]) -> Path:
-    """Render the template as a bot author does (no --trust), with these answers."""
-    with isolated_copier():
-        copier.run_copy(
-            str(template), destination, data=dict(data), defaults=True, unsafe=False, quiet=True
-        )
-    return destination
-
-
-def stored_answers(project: Path) -> dict[str, Any]:
-    answers: dict[str, Any] = yaml.safe_load(
-        (project / ".copier-answers.yml").read_text(encoding="utf-8")
-    )
-    return answers
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Every fixture builds a temporary git repository of the template: the working tree released as
 v0.1.0, then a real template change released as v0.2.0 (`release_v2`). Projects are copied from
 v0.1.0, committed, edited as an author would, and updated, through the `copier` command with
-no flags (in a terminal: tests/terminal.py) and through Copier's API with unsafe=False, which
+no flags (in a terminal: tests/support/terminal.py) and through Copier's API with unsafe=False, which
 is what a plain `copier copy` / `copier update` allows.
 """
 
@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import copier
-import discord
 import pytest
 import yaml
-from conftest import APPLICATION_ID, TEMPLATE_ROOT
 from packaging.version import Version
-from shipping import TOGGLE_FILES, isolated_copier
-from terminal import answer_interactively, questions_of
+from support.invite import permissions_of
+from support.render import copy_project, isolated_copier
+from support.shipping import TOGGLE_FILES
+from support.template import APPLICATION_ID, TEMPLATE_ROOT
+from support.terminal import answer_interactively, questions_of
 
 V1, V2 = "v0.1.0", "v0.2.0"
 TEMPLATE_NAME = "discord-bot-template"
@@ -155,16 +156,7 @@ def release_v2(repo: Path) -> None:
 
 def copy_from(repo: Path, destination: Path, ref: str, **data: Any) -> Path:
     """`copier copy` as a bot author runs it: no --trust."""
-    copier.run_copy(
-        str(repo),
-        destination,
-        data={**ANSWERS, **data},
-        defaults=True,
-        unsafe=False,
-        vcs_ref=ref,
-        quiet=True,
-    )
-    return destination
+    return copy_project(destination, {**ANSWERS, **data}, template=repo, vcs_ref=ref)
 
 
 def run_copier(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -425,7 +417,7 @@ def test_changed_permissions_recompute_links_and_code(repermissioned: Repermissi
     project = repermissioned.project
     answers = stored_answers(project)
     assert sorted(answers["permissions"]) == sorted(NEW_PERMISSIONS)
-    value = discord.Permissions(**{name.lower(): True for name in NEW_PERMISSIONS}).value
+    value = permissions_of(NEW_PERMISSIONS).value
     readme = (project / "README.md").read_text("utf-8")
     links = re.findall(r"https://discord\.com/oauth2/authorize\?[^)>\s]+", readme)
     assert links and all(f"permissions={value}" in link for link in links), links
@@ -839,16 +831,7 @@ def tiny_template(repo: Path, renamed: str) -> Path:
 
 
 def copy_tiny(repo: Path, destination: Path, ref: str, data: Mapping[str, Any]) -> Path:
-    copier.run_copy(
-        str(repo),
-        destination,
-        data=dict(data),
-        defaults=True,
-        unsafe=False,
-        vcs_ref=ref,
-        quiet=True,
-    )
-    return destination
+    return copy_project(destination, data, template=repo, vcs_ref=ref)
 
 
 def update_tiny(project: Path) -> dict[str, Any]:

@@ -33,10 +33,10 @@ import copier
 import jinja2
 import pytest
 import yaml
-from conftest import APPLICATION_ID, TEMPLATE_ROOT, hooks_module
 from copier.__main__ import CopierApp
 from packaging.version import Version
-from shipping import isolated_copier
+from support.render import copy_project, isolated_copier
+from support.template import APPLICATION_ID, TEMPLATE_ROOT, hooks_module
 from test_update import (
     CONFLICT_MARKER,
     GH_STUB,
@@ -89,10 +89,7 @@ def author_environment() -> Iterator[None]:
 
 
 def copy(repo: Path, destination: Path, ref: str | None, data: dict[str, Any]) -> Path:
-    copier.run_copy(
-        str(repo), destination, data=data, defaults=True, unsafe=False, vcs_ref=ref, quiet=True
-    )
-    return destination
+    return copy_project(destination, data, template=repo, vcs_ref=ref)
 
 
 def released_versions() -> dict[str, str]:
