@@ -231,7 +231,7 @@ def answer_sets(draw: st.DrawFn) -> Draw:
 
 
 class ImportProbe:
-    """tests/support/import_probe.py running in the template's environment (discord.py imported once)."""
+    """support/import_probe.py running in the template's environment (discord.py imported once)."""
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(

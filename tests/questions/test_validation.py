@@ -16,14 +16,13 @@ from importlib.metadata import distribution
 from pathlib import Path
 from typing import Any
 
-import copier
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.answer_sets import BASE
 from support.packages import dependency_closure
-from support.render import copy_project, stored_answers
 from support.questionnaire import asked_questions, choices_of, default, problem, questions, walk
+from support.render import copy_project, stored_answers
 from support.template import TEMPLATE_ROOT, hooks_module
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -182,7 +181,7 @@ def test_every_refusal_fits_one_terminal_row(
     question: str, answer: Any, others: dict[str, Any], message: str
 ) -> None:
     """Copier shows the refusal on one 80-column row, after its prefix, and cuts the rest: the
-    whole message must fit (tests/questions/test_interactive.py reads the typeable ones off a screen)."""
+    whole message must fit (questions/test_interactive.py reads the typeable ones off a screen)."""
     answers = {**BASE, **others}
     for name in asked_questions():
         if name not in answers and name != question and "default" in questions()[name]:

@@ -9,13 +9,13 @@ linked from "Going further"; every link between them resolves.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
 from support.answer_sets import answers
-from support.render import copy_project
 
 MOST_LINES = 120
 SCREEN_ROWS = 24
@@ -46,11 +46,9 @@ MARKDOWN = MarkdownIt("commonmark")
 
 @pytest.fixture(scope="module", params=README_SETS)
 def project(
-    request: pytest.FixtureRequest, template_folder: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, rendered_project: Callable[[str], Path]
 ) -> tuple[dict[str, Any], Path]:
-    chosen = answers(request.param)
-    destination = tmp_path_factory.mktemp(request.param) / "mybot"
-    return chosen, copy_project(destination, chosen, template=template_folder)
+    return answers(request.param), rendered_project(request.param)
 
 
 def readme_of(project: Path) -> list[str]:

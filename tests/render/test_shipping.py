@@ -45,30 +45,14 @@ PINNED_ACTION = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
 
 
 @pytest.fixture(scope="module")
-def renders(
-    template_folder: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str], Path]:
-    """Render an answer set once per module, on first use."""
-    done: dict[str, Path] = {}
-
-    def rendered(name: str) -> Path:
-        if name not in done:
-            destination = tmp_path_factory.mktemp(name) / "mybot"
-            done[name] = copy_project(destination, answers(name), template=template_folder)
-        return done[name]
-
-    return rendered
-
-
-@pytest.fixture(scope="module")
-def full(renders: Callable[[str], Path]) -> Path:
+def full(rendered_project: Callable[[str], Path]) -> Path:
     """The default render: every shipping toggle on."""
-    return renders("defaults")
+    return rendered_project("defaults")
 
 
 @pytest.fixture(scope="module")
-def bare(renders: Callable[[str], Path]) -> Path:
-    return renders("no-extras")
+def bare(rendered_project: Callable[[str], Path]) -> Path:
+    return rendered_project("no-extras")
 
 
 def tool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -261,7 +245,12 @@ def test_dockerfile_never_copies_secrets(full: Path) -> None:
         assert not [key for key in stage.env() if "TOKEN" in key or "SECRET" in key]
 
 
-def test_dockerignore_admits_what_the_build_needs_and_no_secret(full: Path) -> None:
+def test_dockerignore_admits_what_the_build_needs_and_no_secret(
+    rendered_project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    # A working copy of its own: the shared render stays as Copier wrote it.
+    full = tmp_path / "mybot"
+    shutil.copytree(rendered_project("defaults"), full)
     package = stored_answers(full)["package_name"]
     # What a working copy holds besides the rendered files: a token, secrets, git, environments.
     (full / ".env").write_text(f"DISCORD_TOKEN={FAKE_TOKEN}\n", encoding="utf-8")
@@ -340,10 +329,10 @@ def scan_like_the_hook(project: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("name", ["defaults", "all-intents"])
 def test_secret_scan_stops_a_committed_token_but_not_the_project(
-    name: str, renders: Callable[[str], Path], tmp_path: Path
+    name: str, rendered_project: Callable[[str], Path], tmp_path: Path
 ) -> None:
     project = tmp_path / "mybot"
-    shutil.copytree(renders(name), project)
+    shutil.copytree(rendered_project(name), project)
     git(project, "init", "-q")
     git(project, "add", "-A")
     clean = scan_like_the_hook(project)

@@ -1,8 +1,9 @@
 """Import rendered projects' packages, one after another, in one long-lived interpreter.
 
-tests/questions/test_fuzz.py renders hundreds of projects; starting Python and importing discord.py for
-each would cost about a second apiece. This worker imports discord.py once, then for every
-request (one JSON line on stdin: {"src": ".../src", "package": "name", "project": "..."}) puts the
+tests/questions/test_fuzz.py renders hundreds of projects; starting Python and importing
+discord.py for each would cost about a second apiece. This worker imports discord.py once, then
+for every request (one JSON line on stdin: {"src": ".../src", "package": "name", "project":
+"..."}) puts the
 project's src/ first on sys.path, imports the package and all its modules, reads what the
 tests compare (where each module came from, the invite links, the settings from .env), and
 forgets the package again. One JSON line answers on stdout.

@@ -3,7 +3,8 @@
 Copier renders `when`, `default` and `validator` as Jinja in a sandbox with the Ansible filters,
 with the answers so far as the context; any non-empty validator output is the refusal. Doing the
 same in-process takes microseconds, so property tests can walk thousands of answer combinations.
-tests/questions/test_fuzz.py and tests/questions/test_validation.py check the same rules through real Copier runs.
+tests/questions/test_fuzz.py and tests/questions/test_validation.py check the same rules
+through real Copier runs.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every fixture builds a temporary git repository of the template: the working tree released as
 v0.1.0, then a real template change released as v0.2.0 (`release_v2`). Projects are copied from
 v0.1.0, committed, edited as an author would, and updated, through the `copier` command with
-no flags (in a terminal: tests/support/terminal.py) and through Copier's API with unsafe=False, which
+no flags (in a terminal: support/terminal.py) and through Copier's API with unsafe=False, which
 is what a plain `copier copy` / `copier update` allows.
 """
 
