@@ -159,7 +159,7 @@ start() {
     exports
 }
 
-# The variables the tests read (tests/real_parts.py), as shell `export` lines.
+# The variables the tests read (tests/support/real_parts.py), as shell `export` lines.
 exports() {
     local name value
     for name in DOCKER_HOST DOCKER_CONFIG; do

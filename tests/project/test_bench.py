@@ -1,0 +1,182 @@
+"""The benchmark (`python -m bench`) runs end to end and prints complete tables.
+
+A smoke run: one repetition, small server counts. It checks that every figure is there and
+well-formed, never what it is: timings on a shared CI machine mean nothing. The smaller tests
+check the parts the figures rest on: which answer sets are measured, the plain-file floor, and
+what the counters attribute.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.template import TEMPLATE_ROOT
+
+sys.path.insert(0, str(TEMPLATE_ROOT))  # the bench package lives beside tests/
+
+from bench import answer_sets, bot_runs, copier_runs
+
+# 2,600 servers need shards (Discord's limit is 2,500 a connection), as the default 10,000 do.
+SIZES = (30, 2600)
+FIGURE = re.compile(r"-?\d+\.\d+ (s|ms|MB|KB)")
+COUNT = re.compile(r"\d[\d,]*")
+RATIO = re.compile(r"(-?\d+\.\d+|inf)x")
+
+
+def _tables(stdout: str) -> list[dict[str, list[str]]]:
+    """Each Markdown table of the report: {measure: other cells}, in order."""
+    tables: list[dict[str, list[str]]] = []
+    for line in stdout.splitlines():
+        if line.startswith("| Measure"):
+            tables.append({})
+        elif line.startswith("| ") and not line.startswith("| ---"):
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            tables[-1][cells[0]] = cells[1:]
+    return tables
+
+
+def _copier_rows(name: str, files: str) -> list[str]:
+    return [
+        row
+        for verb, command in (
+            ("Render", "`copier copy`"),
+            ("Update", "`copier update` to the next version"),
+        )
+        for row in (
+            f"{verb}: {command}, {name} ({files} files)",
+            f"{verb}, {name}: CPU time",
+            f"{verb}, {name}: CPU time against {files} plain files",
+            f"{verb}, {name}: CPU time per file beyond the one-file floor",
+        )
+    ]
+
+
+@pytest.mark.slow
+def test_smoke_run_prints_every_figure() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--repeat=1",
+            "--suite-repeat=1",
+            f"--guilds={','.join(map(str, SIZES))}",
+        ],
+        cwd=TEMPLATE_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-6000:]
+    main, counts = _tables(result.stdout)
+    sets = [s.name for s in answer_sets.available(copier_runs.questions())]
+    assert sets[0] == "full"
+    assert ("first bot" in sets) == ("preset" in copier_runs.questions())
+    # The number of files is measured: read it from the first row of each set.
+    files = {}
+    for name in sets:
+        first = next(m for m in main if m.startswith(f"Render: `copier copy`, {name} ("))
+        files[name] = re.fullmatch(rf"Render: `copier copy`, {name} \((\d+) files\)", first)[1]
+        assert int(files[name]) > 2, first
+    expected = [
+        *(row for name in sets for row in _copier_rows(name, files[name])),
+        "Bot, 1 server: start to READY",
+        "Bot, 1 server: peak RSS",
+        *(
+            f"{size:,} servers{' (3 shards)' if size > 2500 else ''}: {measure}"
+            for size in SIZES
+            for measure in ("start to all loaded", "peak RSS", "memory per server")
+        ),
+        "Generated project: `uv run pytest`",
+    ]
+    assert list(main) == expected, result.stdout
+    for measure, (ours, floor, ratio, target, verdict) in main.items():
+        assert FIGURE.fullmatch(ours), (measure, ours)
+        assert FIGURE.fullmatch(floor), (measure, floor)
+        assert RATIO.fullmatch(ratio), (measure, ratio)
+        assert (target, verdict) == ("-", "") or verdict in ("met", "**missed**"), measure
+    assert list(counts) == [
+        f"{verb}, {name}: {what}"
+        for name in sets
+        for verb in ("Render", "Update")
+        for what in ("Jinja compilations", "processes started by Copier")
+    ]
+    for measure, (ours, floor, ratio, target, verdict) in counts.items():
+        assert COUNT.fullmatch(ours) and COUNT.fullmatch(floor), (measure, ours, floor)
+        assert int(ours.replace(",", "")) > 0 and int(floor.replace(",", "")) > 0, measure
+        assert RATIO.fullmatch(ratio) and (target, verdict) == ("-", ""), measure
+    assert "Medians of 1 measured run per figure" in result.stdout
+    assert "discord.py 2." in result.stdout, "the machine line names the versions"
+
+
+def test_answer_sets_follow_copier_yml() -> None:
+    """A set about a question copier.yml lacks is left out; a value it does not offer fails."""
+    without = {"app_name": {}, "docker": {}, "kubernetes": {}, "github_ci": {}}
+    without |= {"type_checking": {}, "pre_commit": {}, "update_workflow": {}}
+    assert [s.name for s in answer_sets.available(without)] == ["full"]
+    presets = {"preset": {"choices": {"My first bot": "first_bot", "Ship it": "ship"}}}
+    assert [s.name for s in answer_sets.available(without | presets)] == ["full", "first bot"]
+    renamed = {"preset": {"choices": {"My first bot": "starter"}}}
+    with pytest.raises(ValueError, match=r"bench/answer_sets\.py.*first_bot"):
+        answer_sets.available(without | renamed)
+    with pytest.raises(ValueError, match="does not ask"):
+        answer_sets.available({"app_name": {}})
+
+
+def test_plain_floor_renders_the_same_files(tmp_path: Path) -> None:
+    """The plain-file floor copies a render's files, a .gitignore that would hide .env included."""
+    rendered = tmp_path / "rendered"
+    for name, text in {
+        "README.md": "# x\n",
+        ".copier-answers.yml": "_commit: v1\n",
+        ".gitignore": ".env\n",
+        ".env": "DISCORD_TOKEN=\n",
+        "src/pkg/cogs/general.py": "print('hi')\n",
+        ".github/workflows/ci.yml": "on: push\n",
+    }.items():
+        (rendered / name).parent.mkdir(parents=True, exist_ok=True)
+        (rendered / name).write_text(text)
+    env = copier_runs.child_environment(tmp_path)
+    floor = copier_runs.snapshot_plain_floor(tmp_path / "floor", rendered, env, "plain")
+    copy = tmp_path / "copy"
+    copier_runs.time_copy(floor, copy, env)
+    assert len(copier_runs.rendered_files(copy)) == len(copier_runs.rendered_files(rendered))
+    assert (copy / ".env").read_text() == "DISCORD_TOKEN=\n"
+    assert (copy / "src/pkg/cogs/general.py").read_text() == "print('hi')\n"
+
+
+def test_counts_attribute_compilations_and_processes(tmp_path: Path) -> None:
+    env = copier_runs.child_environment(tmp_path)
+    floor = copier_runs.snapshot_floor_template(tmp_path / "floor", env)
+    counts: Any = copier_runs.count_copy(floor, tmp_path / "copy", env)
+    assert (tmp_path / "copy" / "README.md").read_text().startswith("# floor\n")
+    assert counts.compilations["files"] == 2  # README.md.jinja and the answers file
+    assert counts.compilations["question:name"] >= 1
+    assert counts.compilations["path parts"] >= 2
+    assert counts.processes["git clone"] == 1
+    assert counts.total_compilations == sum(counts.compilations.values())
+
+
+@pytest.mark.parametrize(
+    "fake_place", ["tests/fake_discord.py", "src/my_bot/runtime/fake_discord.py"]
+)
+def test_bot_paths_come_from_the_generated_project(tmp_path: Path, fake_place: str) -> None:
+    """The console script and the fake's place are read from the project, in either layout."""
+    project = tmp_path / "project"
+    for name, text in {
+        ".copier-answers.yml": "package_name: my_bot\n",
+        "pyproject.toml": '[project]\nname = "my-bot"\n[project.scripts]\n'
+        'my_bot = "my_bot.runtime.cli:main"\n',
+        fake_place: "",
+    }.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    bot = bot_runs.GeneratedBot.of(project)
+    assert (bot.package, bot.target) == ("my_bot", "my_bot.runtime.cli:main")
+    assert bot.fake_discord == project / fake_place

@@ -1,0 +1,1 @@
+"""Helpers the template's tests share, imported as `support.<module>` (pythonpath = tests)."""
