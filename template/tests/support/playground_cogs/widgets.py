@@ -89,7 +89,7 @@ class Widgets(commands.Cog):
         await interaction.response.send_message(view=Layout())
 
     @app_commands.command(description="A modal, straight away.")
-    async def feedback(self, interaction: discord.Interaction) -> None:
+    async def survey(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(Feedback())
 
     @app_commands.command(description="Thinks, answers, then edits the answer.")
