@@ -36,10 +36,10 @@ GUILDS_PER_SHARD = 1000
 STOP_TIMEOUT = 30.0
 MESSAGE_BATCH = 100
 # Settings of the generated bot that must come from the benchmark only, never the caller's
-# shell: every variable the template's .env.example lists.
+# shell: every variable the template's .env.example lists (the image's, commented out, too).
 ENV_EXAMPLE = Path(__file__).resolve().parent.parent / "template" / ".env.example.jinja"
 BOT_SETTINGS = tuple(
-    re.findall(r"^([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.MULTILINE)
+    re.findall(r"^(?:# )?([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.MULTILINE)
 )
 
 
