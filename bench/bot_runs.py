@@ -39,11 +39,10 @@ GUILDS_PER_SHARD = 1000
 STOP_TIMEOUT = 30.0
 MESSAGE_BATCH = 100
 # Settings of the generated bot that must come from the benchmark only, never the caller's
-# shell: every variable the template's .env.example lists (templated or not).
-TEMPLATE = Path(__file__).resolve().parent.parent / "template"
-ENV_EXAMPLE = next(path for path in TEMPLATE.glob(".env.example*") if path.is_file())
+# shell: every variable the template's .env.example lists (the image's, commented out, too).
+ENV_EXAMPLE = Path(__file__).resolve().parent.parent / "template" / ".env.example.jinja"
 BOT_SETTINGS = tuple(
-    re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.MULTILINE)
+    re.findall(r"^(?:# )?([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.MULTILINE)
 )
 # Where a generated project keeps its fake Discord, newest layout first.
 FAKE_DISCORD_PLACES = ("src/{package}/runtime/fake_discord.py", "tests/fake_discord.py")

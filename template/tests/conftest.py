@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +13,12 @@ from dotenv import dotenv_values
 from .support.harness import Playground
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# Every setting the bot reads, as .env.example lists them.
-SETTINGS = tuple(dotenv_values(PROJECT_ROOT / ".env.example"))
+# Every setting the bot reads, as .env.example lists them: set, or commented out because the
+# container image sets them (`# HEALTH_PORT=8080`).
+_EXAMPLE = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
+SETTINGS = tuple(dotenv_values(PROJECT_ROOT / ".env.example")) + tuple(
+    re.findall(r"^# ([A-Z][A-Z0-9_]*)=", _EXAMPLE, re.MULTILINE)
+)
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
+from dotenv import dotenv_values
 from support.answer_sets import answers
 from support.render import copy_project, stored_answers
 from support.shipping import dockerfile_stages
@@ -111,5 +112,18 @@ def test_a_mistake_waits_instead_of_looping_through_restarts(project: Path) -> N
     _, container = pod(project)
     variables = {variable["name"]: variable.get("value") for variable in container["env"]}
     assert variables["ON_FATAL_ERROR"] == "wait"
-    example = (project / ".env.example").read_text("utf-8")
-    assert "ON_FATAL_ERROR=exit" in example, "outside a container, a mistake exits at once"
+
+
+def test_the_env_files_never_blank_what_the_containers_set(project: Path) -> None:
+    """`env_file: .env` and `docker run --env-file .env` pass every line, empty ones too, over
+    the image's ENV: `HEALTH_PORT=` there would switch the health server (and so the
+    HEALTHCHECK) off, `ON_FATAL_ERROR=exit` bring the restart loop back. They stay comments."""
+    image = dockerfile_stages(project / "Dockerfile")[-1].env()
+    for env_file in (".env", ".env.example"):
+        values = dotenv_values(project / env_file)
+        for name in ("HEALTH_PORT", "HEALTH_HOST", "ON_FATAL_ERROR"):
+            assert name not in values, f"{env_file} sets {name}"
+        if env_file == ".env.example":
+            text = (project / env_file).read_text("utf-8")
+            for name in ("HEALTH_PORT", "HEALTH_HOST"):
+                assert f"# {name}={image[name]}" in text, f"{env_file} shows the image's {name}"
