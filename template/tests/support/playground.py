@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -30,10 +31,20 @@ ADDRESS = "Playground: "
 
 
 class PlaygroundProcess:
-    """`playground --no-browser --port 0 ARGS` in `cwd`, its cogs plus those in `cogs`."""
+    """`playground --port 0 ARGS` in `cwd`, its cogs plus those in `cogs`.
+
+    It opens no browser (`--no-browser`), unless `browser` is a path: then the "browser" that
+    Python's webbrowser module starts (through $BROWSER) writes the address it was given into a
+    pipe there, and `opened()` returns it.
+    """
 
     def __init__(
-        self, *args: str, cwd: Path, cogs: Path, env: Mapping[str, str] | None = None
+        self,
+        *args: str,
+        cwd: Path,
+        cogs: Path,
+        browser: Path | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         cogs.mkdir(parents=True, exist_ok=True)
         for module in TEST_COGS.glob("*.py"):
@@ -43,8 +54,20 @@ class PlaygroundProcess:
         paths = [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, paths))  # for tests.support
         command = [sys.executable, "-m", "tests.support.playground_entry", str(cogs)]
+        self._browser, self._opened = browser, list[str]()
+        if browser is None:
+            command.append("--no-browser")
+        else:
+            os.mkfifo(browser)  # reading waits for the writer: an event, not a polling loop
+            self._browser_reader = threading.Thread(
+                target=lambda: self._opened.append(browser.read_text()), daemon=True
+            )
+            self._browser_reader.start()
+            record = "import pathlib, sys; pathlib.Path(sys.argv[1]).write_text(sys.argv[2])"
+            opener = [sys.executable, "-c", record, str(browser)]
+            environment["BROWSER"] = shlex.join(opener) + " %s"
         self.process = subprocess.Popen(
-            [*command, "--no-browser", "--port", "0", *args],
+            [*command, "--port", "0", *args],
             cwd=cwd,
             env=environment,
             stdout=subprocess.PIPE,
@@ -83,6 +106,12 @@ class PlaygroundProcess:
             self.process.kill()
             raise AssertionError(f"the playground printed no address; its log:\n{self.log}")
         return first[len(ADDRESS) :].strip()
+
+    def opened(self, timeout: float = 10.0) -> str | None:
+        """The address the browser was asked to open, or None if it was not."""
+        if self._browser is not None:
+            self._browser_reader.join(timeout)
+        return self._opened[0] if self._opened else None
 
     @property
     def printed(self) -> list[str]:
@@ -145,6 +174,9 @@ class PlaygroundProcess:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(15)
+        if self._browser is not None and self._browser_reader.is_alive():
+            os.close(os.open(self._browser, os.O_WRONLY | os.O_NONBLOCK))  # unblock the reader
+            self._browser_reader.join(15)
         for reader in self._readers:
             reader.join(15)
         for stream in (self.process.stdout, self.process.stderr):

@@ -1109,7 +1109,7 @@ class FakeDiscord:
             components=body.get("components") or [],
             attachments=[attachment_payload(self._new_id(), name, 0) for name in files],
             flags=body.get("flags") or 0,
-            reference=body.get("message_reference"),
+            reference=_stored_reference(body.get("message_reference")),
             **extra,
         )
 
@@ -1932,6 +1932,14 @@ def _apply_edit(message: Json, body: Json) -> Json:
     message["flags"] = (message.get("flags") or 0) & ~LOADING  # answered: no longer thinking
     message["edited_timestamp"] = _iso_now()
     return message
+
+
+def _stored_reference(reference: Json | None) -> Json | None:
+    """A reply's reference as Discord stores it: ids as strings (discord.py sends integers)."""
+    if not reference:
+        return None
+    stored = {key: str(value) for key, value in reference.items() if key.endswith("_id")}
+    return {"type": 0, **stored}
 
 
 def _command_options(
