@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--online", action="store_true", help="also log in and check the portal's intent switches"
     )
+    if app.DATABASE:
+        launch.storage().add_verbs(verbs)  # db upgrade, revision, current, downgrade
     return parser
 
 
@@ -64,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
+        if verb == "db":  # the database's verbs need no token (compose's migrate service)
+            asyncio.run(launch.storage().run_verb(settings, args))
+            return 0
         explain.check_token(settings.token, settings.env_file)
         if verb == "check" and not args.online:
             return print_check(settings)
@@ -91,14 +96,20 @@ def print_invite_links() -> int:
 def print_check(settings: Settings) -> int:
     """Offline: the settings parse, the bot can be built with them, the token has its shape."""
     intents = launch.privileged_intents(launch.create_bot(settings))
+    # Which database; refuses a SQLite file shared between processes.
+    database = launch.storage().describe(settings) if app.DATABASE else None
     print(f"Settings OK: {settings!r}")
     print(f"Privileged intents requested: {', '.join(intents) or 'none'}")
+    if database:
+        print(database)
     print("Run with --online to log in and compare them with the portal's switches.")
     return 0
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> None:
     """Connect and serve until Discord fails us or SIGINT/SIGTERM asks us to stop (exit 0)."""
+    if app.DATABASE:  # before Discord: the schema matches the code (runtime/database.py)
+        await launch.storage().preflight(settings)
     async with launch.create_bot(settings) as bot:
         stop = asyncio.Event()
         _stop_on_signals(stop)

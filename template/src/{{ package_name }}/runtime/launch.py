@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from types import ModuleType
 from typing import Any, cast
 
 import discord
@@ -71,11 +72,20 @@ def create_bot(
         if settings.shard_ids is not None:
             options["shard_ids"] = list(settings.shard_ids)
     try:
-        return bot_type(**options)
+        bot = bot_type(**options)
     except ValueError as error:  # discord.py checks the caches against the bot's intents
         if settings.chunk_guilds_at_startup and "Intents.members" in str(error):
             raise SettingsError(explain.chunking_needs_members()) from error
         raise
+    if app.DATABASE:
+        storage().attach(bot, settings)  # DATABASE_URL; connected on first use
+    return bot
+
+
+def storage() -> ModuleType:
+    """runtime/database.py, which only bots with storage have (app.DATABASE): imported when
+    used, so that a bot without it never loads SQLAlchemy."""
+    return importlib.import_module(f"{__package__}.database")
 
 
 def privileged_intents(bot: discord.Client) -> list[str]:

@@ -49,6 +49,9 @@ class Settings:
     max_messages: int | None = None
     member_cache: str = "none"
     chunk_guilds_at_startup: bool = False
+    # Storage (app.DATABASE): which file or server, as a SQLAlchemy URL; empty for the default
+    # (runtime/database.py). It may hold a password, so it stays out of repr() too.
+    database_url: str = field(default="", repr=False)
     env_file: Path = ENV_FILE
 
 
@@ -68,6 +71,7 @@ def load_settings(env_file: Path = ENV_FILE, environ: Mapping[str, str] | None =
         max_messages=_max_messages(values, env_file),
         member_cache=member_cache,
         chunk_guilds_at_startup=chunk_guilds_at_startup,
+        database_url=values.get("DATABASE_URL", "").strip(),
         env_file=env_file,
     )
 
