@@ -6,10 +6,17 @@ from typing import Any
 
 from conftest import APPLICATION_ID
 
-BASE: dict[str, Any] = {"app_name": "Test Bot", "application_id": APPLICATION_ID}
+# Every part on: the answer sets below each change one thing from there. The template's own
+# default, a first bot, is the "first-bot" set.
+BASE: dict[str, Any] = {
+    "app_name": "Test Bot",
+    "application_id": APPLICATION_ID,
+    "preset": "bot-to-ship",
+}
 
 ANSWER_SETS: dict[str, dict[str, Any]] = {
     "defaults": {},
+    "first-bot": {"preset": "first-bot"},
     "high-bits": {
         "permissions": [
             "SEND_POLLS",

@@ -98,6 +98,28 @@ def is_asked(name: str, answers: Mapping[str, Any]) -> bool:
     return to_bool(render(questions()[name].get("when", True), answers))
 
 
+def is_prompted(name: str, answers: Mapping[str, Any]) -> bool:
+    """Whether an interactive session shows the question: its `when` and its `ask` hold (a
+    question with `ask` false takes its stored answer, else its default, without a prompt)."""
+    spec = questions()[name]
+    return is_asked(name, answers) and to_bool(render(spec.get("ask", True), answers))
+
+
+def interactive_path(typed: Mapping[str, Any]) -> list[str]:
+    """The questions a fresh interactive `copier copy` prompts for, in order, when each is
+    answered with `typed[name]` or its default."""
+    answers: dict[str, Any] = {}
+    prompted = []
+    for name in questions():
+        if is_prompted(name, answers):
+            prompted.append(name)
+        if name in typed and is_prompted(name, answers):
+            answers[name] = cast(name, typed[name])
+        elif has_default(name):
+            answers[name] = default(name, answers)
+    return prompted
+
+
 def has_default(name: str) -> bool:
     return "default" in questions()[name]
 

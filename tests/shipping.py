@@ -158,3 +158,14 @@ def workflow_steps(workflow: Path) -> list[dict[str, Any]]:
 def run_commands(workflow: Path) -> list[str]:
     """The shell commands of a workflow's `run:` steps, in order."""
     return [step["run"].strip() for step in workflow_steps(workflow) if "run" in step]
+
+
+def frozen_tags(config_text: str) -> dict[str, str]:
+    """Each repo of a .pre-commit-config.yaml and the tag its commit pin names in its comment
+    (`rev: <sha> # frozen: vX.Y.Z`, pre-commit autoupdate --freeze's form)."""
+    pins = re.findall(
+        r"^\s*- repo: (\S+)\n\s*rev: [0-9a-f]{40} # frozen: (v\d+\.\d+\.\d+)$",
+        config_text,
+        re.MULTILINE,
+    )
+    return dict(pins)

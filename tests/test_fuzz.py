@@ -31,6 +31,7 @@ import tempfile
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -357,8 +358,19 @@ def check_readme(project: Path, answers: dict[str, Any]) -> None:
 
     code = [token.content for token in every if token.type == "code_inline"]
     if "message_content" in answers["privileged_intents"]:
-        # Once in the commands table, once in troubleshooting: the cell stayed one cell.
-        assert code.count(answers["command_prefix"] + "hello") == 2, code
+        hello = answers["command_prefix"] + "hello"
+        # In the intents step and in the /ping step, as inline code.
+        assert code.count(hello) == 2, code
+        # In docs/commands.md's table: the code stayed one code span, the cell one cell.
+        page = MARKDOWN.parse((project / "docs" / "commands.md").read_text(encoding="utf-8"))
+        tokens = list(walk_tokens(page))
+        assert [t.content for t in tokens if t.type == "code_inline"].count(hello) == 1
+        rows = "".join(
+            "|" if t.type == "tr_open" else "c"
+            for t in tokens
+            if t.type in {"tr_open", "td_open", "th_open"}
+        )
+        assert all(len(row) == 2 for row in rows.split("|")[1:]), rows
 
 
 def check_project(project: Path, supplied: dict[str, Any], probe: ImportProbe) -> None:
@@ -386,7 +398,12 @@ def check_project(project: Path, supplied: dict[str, Any], probe: ImportProbe) -
     assert pyproject["project"]["description"] == normalized(answers["description"])
     author = {"name": answers["author_name"].strip(), "email": answers["author_email"].strip()}
     author = {key: value for key, value in author.items() if value}
-    assert pyproject["project"].get("authors", [{}]) == [author]
+    (written,) = pyproject["project"].get("authors", [{}])
+    if "name" in written and "email" in written:
+        # Next to an address the name is an RFC 5322 display name, quoted when it must be.
+        address = getaddresses([f"{written['name']} <{written['email']}>"])
+        written = {"name": address[0][0], "email": address[0][1]}
+    assert written == author
 
     report = probe.probe(project, package)
     assert "error" not in report, report.get("error")
@@ -473,7 +490,7 @@ def test_generated_answers_render_or_are_refused(
 
 PLAIN = st.text(st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=80)
 MULTILINE = pieces(st.characters(exclude_categories=("Cs",)), HOSTILE, 30).filter(
-    lambda text: not str(TEXT_HOOKS.text_problem(text, "It", one_line=False))
+    lambda text: not str(TEXT_HOOKS.text_problem(text, one_line=False))
 )
 MANY = settings(max_examples=settings.default.max_examples * 5)
 
@@ -500,8 +517,14 @@ def test_markdown_shows_the_text_and_nothing_else(text: str) -> None:
     tokens = MARKDOWN.parse(str(TEXT_HOOKS.markdown(text)))
     assert {token.type for token in tokens} <= {"paragraph_open", "inline", "paragraph_close"}
     shown = " ".join(inline_text(token) for token in tokens if token.type == "inline")
-    children = {child.type for token in tokens for child in token.children or []}
-    assert children <= {"text", "softbreak"}
+    children = [child for token in tokens for child in token.children or []]
+    assert {child.type for child in children} <= {"text", "softbreak", "link_open", "link_close"}
+    # The only links: web addresses, as autolinks to exactly the address shown (GitHub links
+    # a bare address anyway, and would keep the backslashes of an escaped one).
+    for index, child in enumerate(children):
+        if child.type == "link_open":
+            assert child.markup == "autolink", child
+            assert child.attrs["href"] == MARKDOWN.normalizeLink(children[index + 1].content)
     assert normalized(shown) == normalized(text)
 
 

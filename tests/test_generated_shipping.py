@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 import yaml
 from answer_sets import answers
-from shipping import Stage, build_context, dockerfile_stages, render, stored_answers
+from shipping import Stage, build_context, dockerfile_stages, frozen_tags, render, stored_answers
 from test_generated_project import uv
 
 pytestmark = pytest.mark.slow
@@ -161,8 +161,7 @@ def test_image_build_stops_on_a_stale_lock(locked_project: Path, tmp_path: Path)
 
 def test_pinned_ruff_hook_agrees_with_the_project(locked_project: Path) -> None:
     """pre-commit's ruff (the hook's rev, from PyPI) accepts the code the project's ruff does."""
-    config = yaml.safe_load((locked_project / ".pre-commit-config.yaml").read_text("utf-8"))
-    (ruff,) = [repo for repo in config["repos"] if repo["repo"].endswith("/ruff-pre-commit")]
-    pinned = f"ruff@{ruff['rev'].removeprefix('v')}"
+    tags = frozen_tags((locked_project / ".pre-commit-config.yaml").read_text("utf-8"))
+    pinned = f"ruff@{tags['https://github.com/astral-sh/ruff-pre-commit'].removeprefix('v')}"
     uv("tool", "run", "--quiet", pinned, "check", "--no-cache", ".", cwd=locked_project)
     uv("tool", "run", "--quiet", pinned, "format", "--check", "--no-cache", ".", cwd=locked_project)

@@ -32,6 +32,7 @@ from shipping import (
     TOGGLE_FILES,
     build_context,
     dockerfile_stages,
+    frozen_tags,
     render,
     run_commands,
     stored_answers,
@@ -114,10 +115,10 @@ def test_no_extras_render_ships_none(bare: Path) -> None:
     pyproject = tomllib.loads((bare / "pyproject.toml").read_text("utf-8"))
     assert "mypy" not in pyproject.get("tool", {})
     assert not [dep for dep in pyproject["dependency-groups"]["dev"] if dep.startswith("mypy")]
-    readme = (bare / "README.md").read_text("utf-8")
-    for heading in ("## Run it in a container", "## Checks", "**On Kubernetes.**"):
-        assert heading not in readme
-    assert "## Sharding" in readme, "sharding works without any toggle"
+    for page in ("containers.md", "kubernetes.md", "checks.md"):
+        assert not (bare / "docs" / page).exists(), page
+    assert "kubernetes" not in (bare / "docs" / "sharding.md").read_text("utf-8").lower()
+    assert (bare / "docs" / "sharding.md").is_file(), "sharding works without any toggle"
 
 
 @pytest.mark.parametrize("toggle", sorted(TOGGLE_FILES))
@@ -305,10 +306,13 @@ def test_pre_commit_config_is_valid_and_pinned(full: Path) -> None:
     assert [hook["id"] for hook in ruff["hooks"]] == ["ruff-check", "ruff-format"]
     secrets = repos["https://github.com/Yelp/detect-secrets"]
     assert [hook["id"] for hook in secrets["hooks"]] == ["detect-secrets"]
+    # Pinned by commit, the release's tag in a comment: a moved tag cannot change what runs.
+    tags = frozen_tags(config.read_text("utf-8"))
+    assert set(tags) == set(repos)
     for repo in repos.values():
-        assert re.fullmatch(r"v\d+\.\d+\.\d+", repo["rev"]), "a release, not a branch"
+        assert re.fullmatch(r"[0-9a-f]{40}", repo["rev"]), "a commit, not a tag or a branch"
     # The scan proven below is the one the hook runs.
-    assert secrets["rev"] == f"v{version('detect-secrets')}"
+    assert tags["https://github.com/Yelp/detect-secrets"] == f"v{version('detect-secrets')}"
 
 
 def git(project: Path, *args: str) -> str:
@@ -460,14 +464,14 @@ def test_names_stay_strings_that_docker_and_kubernetes_accept(
         assert dns_label.fullmatch(resource["metadata"]["name"])
     (container,) = statefulset(project)["spec"]["template"]["spec"]["containers"]
     assert container["image"] == "on:latest"
-    readme = (project / "README.md").read_text("utf-8")
-    assert "docker build -t on ." in readme
+    containers = (project / "docs" / "containers.md").read_text("utf-8")
+    assert "docker build -t on ." in containers
 
 
 def test_readme_shard_formula_is_discord_pys(full: Path) -> None:
-    """The README's `shard = ...` rule computes what discord.py's Guild.shard_id does."""
-    readme = (full / "README.md").read_text("utf-8")
-    formula = re.search(r"shard = `\(guild_id >> (\d+)\) % SHARD_COUNT`", readme)
+    """docs/sharding.md's `shard = ...` rule computes what discord.py's Guild.shard_id does."""
+    sharding = (full / "docs" / "sharding.md").read_text("utf-8")
+    formula = re.search(r"shard = `\(guild_id >> (\d+)\) % SHARD_COUNT`", sharding)
     assert formula is not None
     shift = int(formula.group(1))
     for guild_id in (81384788765712384, 1_234_567_890_123_456_789, 2**63 - 1):

@@ -10,6 +10,7 @@ is what a plain `copier copy` / `copier update` allows.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import re
@@ -17,6 +18,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,13 +30,18 @@ import pytest
 import yaml
 from conftest import APPLICATION_ID, TEMPLATE_ROOT
 from packaging.version import Version
-from shipping import isolated_copier
+from shipping import TOGGLE_FILES, isolated_copier
 from terminal import answer_interactively, questions_of
 
 V1, V2 = "v0.1.0", "v0.2.0"
 TEMPLATE_NAME = "discord-bot-template"
 COPIER = str(Path(sys.executable).with_name("copier"))
-ANSWERS: dict[str, Any] = {"app_name": "Weather Bot", "application_id": APPLICATION_ID}
+# Every part on, the update workflow included (a template without the preset question ignores it).
+ANSWERS: dict[str, Any] = {
+    "app_name": "Weather Bot",
+    "application_id": APPLICATION_ID,
+    "preset": "bot-to-ship",
+}
 # An answer changed during an update (the defaults ask for five permissions).
 NEW_PERMISSIONS = ["VIEW_CHANNEL", "SEND_MESSAGES", "ADD_REACTIONS"]
 GIT_IDENTITY = {
@@ -747,18 +754,33 @@ def test_update_workflow_is_a_valid_least_privilege_workflow(proposal: Proposal)
         )
         assert result.returncode == 0, f"{schema}: {result.stdout}{result.stderr}"
     workflow = workflow_document(path)
-    assert workflow["permissions"] == {"contents": "write", "pull-requests": "write"}
+    # Nothing by default; the job that runs Copier reads, the one that pushes never runs it.
+    assert workflow["permissions"] == {}
+    jobs = workflow["jobs"]
+    assert jobs["render"]["permissions"] == {"contents": "read"}
+    assert jobs["propose"]["permissions"] == {"contents": "write", "pull-requests": "write"}
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true.
     assert set(triggers) == {"schedule", "workflow_dispatch"}
-    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
-    assert [step["run"] for step in steps if "run" in step] == [
-        "python3 .github/scripts/template_update.py"
+    runs = {name: [s["run"] for s in job["steps"] if "run" in s] for name, job in jobs.items()}
+    assert [run.split("\n")[0] for run in runs["render"]] == [
+        'python3 .github/scripts/template_update.py render "$RUNNER_TEMP/proposal"'
+    ]
+    assert runs["propose"] == [
+        'python3 .github/scripts/template_update.py publish "$RUNNER_TEMP/proposal"'
     ]
     # The same action, pinned the same way, in every workflow of the project.
     ci = action_pins(workflow_document(path.with_name("ci.yml")))
     ours = action_pins(workflow)
-    assert set(ours) == {"actions/checkout", "astral-sh/setup-uv"}
-    assert {action: ci[action] for action in ours} == ours
+    assert set(ours) == {
+        "actions/checkout",
+        "astral-sh/setup-uv",
+        "actions/upload-artifact",
+        "actions/download-artifact",
+    }
+    assert {action: ci[action] for action in ours if action in ci} == {
+        action: pin for action, pin in ours.items() if action in ci
+    }
+    assert all(re.fullmatch(r"[\w/-]+@[0-9a-f]{40}", pin) for pin in ours.values()), ours
 
 
 # --- Question names are an interface: renaming and retiring without migrations --------------
@@ -859,6 +881,165 @@ def test_hidden_old_question_would_lose_the_answer(tmp_path: Path) -> None:
     project = copy_tiny(repo, tmp_path / "bot", "v1.0.0", {"command_prefix": "?"})
     start_repository(project)
     assert update_tiny(project)["text_command_prefix"] == "!"
+
+
+# --- Bots made before the preset question keep every part they chose ------------------------
+
+# The release before the preset question: every shipping toggle was asked, and stored.
+PREVIOUS_RELEASE = "74c697f"
+# A toggle, then a preset that skips it: `ask:` keeps the stored answer, `when:` discards it.
+TOGGLE_V1 = """\
+_subdirectory: template
+docker:
+  type: bool
+  default: true
+"""
+TOGGLE_BEHIND_A_PRESET = """\
+_subdirectory: template
+preset:
+  type: str
+  choices: [first-bot, custom]
+  default: first-bot
+docker:
+  type: bool
+  {skip}: "{{{{ preset == 'custom' }}}}"
+  default: "{{{{ preset == 'custom' }}}}"
+"""
+
+
+@pytest.mark.parametrize(("skip", "kept"), [("ask", True), ("when", False)])
+def test_a_preset_skips_questions_with_ask_not_when(tmp_path: Path, skip: str, kept: bool) -> None:
+    """Why copier.yml's preset uses `ask:`: with `when:` an update drops a stored toggle and
+    deletes its files."""
+    repo = tmp_path / "template"
+    (repo / "template").mkdir(parents=True)
+    (repo / "template" / "{{ _copier_conf.answers_file }}.jinja").write_text(
+        "{{ _copier_answers | to_nice_yaml -}}\n", encoding="utf-8"
+    )
+    (repo / "template" / "{% if docker %}Dockerfile{% endif %}").write_text("FROM python\n")
+    (repo / "copier.yml").write_text(TOGGLE_V1, encoding="utf-8")
+    git(repo, "init", "--quiet", "--initial-branch", "main")
+    commit_all(repo, "1.0.0")
+    git(repo, "tag", "v1.0.0")
+    (repo / "copier.yml").write_text(TOGGLE_BEHIND_A_PRESET.format(skip=skip), encoding="utf-8")
+    commit_all(repo, "2.0.0")
+    git(repo, "tag", "v2.0.0")
+    project = copy_tiny(repo, tmp_path / "bot", "v1.0.0", {})
+    start_repository(project)
+    answers = update_tiny(project)
+    assert (project / "Dockerfile").exists() == kept
+    assert answers.get("docker") == (True if kept else None)
+
+
+def previous_release_repo(template_folder: Path, repo: Path) -> Path:
+    """This repository's previous release as v0.1.0, and its working tree as v0.2.0."""
+    found = subprocess.run(
+        ["git", "cat-file", "-e", f"{PREVIOUS_RELEASE}^{{commit}}"],
+        cwd=TEMPLATE_ROOT,
+        capture_output=True,
+        check=False,
+    )
+    assert found.returncode == 0, f"needs {PREVIOUS_RELEASE} in the history: git fetch --unshallow"
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", PREVIOUS_RELEASE],
+        cwd=TEMPLATE_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    repo.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as release:
+        release.extractall(repo, filter="data")
+    git(repo, "init", "--quiet", "--initial-branch", "main")
+    commit_all(repo, f"Release 0.1.0 ({PREVIOUS_RELEASE})")
+    git(repo, "tag", V1)
+    for path in repo.iterdir():
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    shutil.copytree(template_folder, repo, dirs_exist_ok=True)
+    commit_all(repo, "Release 0.2.0 (the working tree)")
+    git(repo, "tag", V2)
+    return repo
+
+
+@dataclass(frozen=True)
+class Released:
+    """A bot copied from the previous release, then `copier update --defaults`-ed."""
+
+    before: dict[str, bytes]
+    answers_before: dict[str, Any]
+    project: Path
+    fresh: Path
+    printed: str
+
+
+# Every part on (the previous release's defaults), and every part off.
+RELEASED_ANSWER_SETS: dict[str, dict[str, Any]] = {
+    "every-part": {},
+    "no-parts": dict.fromkeys(TOGGLE_FILES, False),
+}
+
+
+@pytest.fixture(scope="module")
+def previous_release(tmp_path_factory: pytest.TempPathFactory, template_folder: Path) -> Path:
+    root = tmp_path_factory.mktemp("previous-release")
+    return previous_release_repo(template_folder, root / TEMPLATE_NAME)
+
+
+@pytest.fixture(scope="module", params=sorted(RELEASED_ANSWER_SETS))
+def released(
+    request: pytest.FixtureRequest, previous_release: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Released:
+    root = tmp_path_factory.mktemp(request.param)
+    project = copy_from(
+        previous_release, root / "old" / "mybot", V1, **RELEASED_ANSWER_SETS[request.param]
+    )
+    start_repository(project)
+    before, answers_before = tree(project), stored_answers(project)
+    updated = run_copier("update", "--defaults", cwd=project)
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    data = {k: v for k, v in stored_answers(project).items() if not k.startswith("_")}
+    fresh = copy_from(previous_release, root / "new" / "mybot", V2, **data)
+    return Released(before, answers_before, project, fresh, updated.stdout + updated.stderr)
+
+
+def test_previous_release_bot_keeps_its_answers_and_parts(released: Released) -> None:
+    """Its stored toggles win over the preset's defaults: no part appears or disappears."""
+    after = stored_answers(released.project)
+    kept = {k: v for k, v in released.answers_before.items() if not k.startswith("_")}
+    assert {k: after[k] for k in kept} == kept
+    assert after["preset"] == "custom", "a bot that chose each part is a custom one"
+    for toggle, paths in TOGGLE_FILES.items():
+        for path in paths:
+            had = path in released.before
+            assert had == bool(kept.get(toggle)), (toggle, path)
+            assert (released.project / path).is_file() == had, (toggle, path)
+
+
+def test_update_ends_with_what_changed_and_how_to_review(released: Released) -> None:
+    """copier.yml's _message_after_update: where to read the changes, where conflicts are
+    marked, how to review, what to do with .rej files."""
+    printed = released.printed
+    assert f"is updated to discord-bot-template {V2}." in printed
+    assert "CHANGELOG.md" in printed
+    for step in ("git status", "<<<<<<< before updating", "git diff HEAD", ".rej", "uv run pytest"):
+        assert step in printed, step
+
+
+def test_previous_release_bot_keeps_every_file(released: Released) -> None:
+    """Every file it had is still there, but those the new release no longer renders for the
+    same answers; and the result is a fresh copy of the new release."""
+    fresh = tree(released.fresh)
+    gone = {path for path in released.before if not (released.project / path).exists()}
+    assert gone <= set(released.before) - set(fresh), sorted(gone)
+    # .env is the author's (`_skip_if_exists`): the old one stays, whatever the new one holds.
+    assert (released.project / ".env").read_bytes() == released.before[".env"]
+    updated = tree(released.project)
+    differing = sorted(
+        name
+        for name in (updated.keys() | fresh.keys()) - {".env"}
+        if updated.get(name) != fresh.get(name)
+    )
+    assert not differing, f"the update differs from a fresh copy in {differing}"
 
 
 # --- The oldest Copier this template works with ---------------------------------------------

@@ -19,85 +19,88 @@ from typing import Any
 import copier
 import pytest
 from answer_sets import BASE
-from conftest import dependency_closure, hooks_module
+from conftest import TEMPLATE_ROOT, dependency_closure, hooks_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from questionnaire import asked_questions, choices_of, default, problem, questions, walk
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 TEXT_COMMANDS = {"privileged_intents": ["message_content"]}
+TOKEN_REFUSAL = "Token! Reset it on the Bot page"
+# Every answer typed as free text: none may hold a token.
+FREE_TEXT = [
+    "app_name",
+    "package_name",
+    "description",
+    "application_id",
+    "command_prefix",
+    "author_name",
+    "author_email",
+]
+# Copier's words before every refusal; the terminal row it is shown on.
+PREFIX = "Validation error for question '{}': "
+ROW = 80
 
 # (question, bad answer, other answers it needs, a fragment of the message)
 REFUSED: list[tuple[str, Any, dict[str, Any], str]] = [
-    ("app_name", "x", {}, '2 to 32 characters long (Discord refuses others); "x" has 1'),
-    ("app_name", "A" * 33, {}, "has 33. Type a name of 2 to 32 characters"),
-    ("app_name", "   ", {}, "Type the application name"),
-    ("app_name", "My\nBot", {}, "must be one line of text"),
-    ("app_name", "My\tBot", {}, "without tabs"),
-    ("app_name", "My\x85Bot", {}, "control characters"),
-    ("app_name", "Bot\u202eevil", {}, "invisible text-direction marks"),
-    ("app_name", "\u200b\u200b\u200b", {}, "no visible characters"),
-    ("package_name", "My-Bot", {}, "not a valid package name: use lowercase ASCII letters"),
-    ("package_name", "My Bot", {}, 'starting with a letter, for example "my_bot"'),
-    ("package_name", "bot\n", {}, 'for example "bot"'),
-    ("package_name", "class", {}, 'Python keyword and cannot be imported: try "class_bot"'),
-    ("package_name", "json", {}, 'standard-library module "json": try "json_bot"'),
-    ("package_name", "discord", {}, 'would shadow the "discord" module the project depends on'),
-    ("package_name", "aiohttp", {}, "module the project depends on"),
-    ("package_name", "python", {}, 'would shadow the "python" command'),
-    ("package_name", "x" * 51, {}, "keep the package name to 50 or fewer"),
-    (
-        "description",
-        "x" * 401,
-        {},
-        "at most 400 characters (Discord's limit); it has 401. Shorten it by 1",
-    ),
-    (
-        "description",
-        "a\x00b",
-        {},
-        "may contain line breaks and tabs, but no other control characters",
-    ),
-    ("description", "a\u2066b", {}, "invisible text-direction marks"),
-    ("application_id", "my bot", {}, "is a number such as 1234567890123456789 (digits only)"),
-    ("application_id", "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨", {}, "digits only"),
-    ("application_id", "0123456789012345678", {}, "never starts with 0"),
-    ("application_id", "18446744073709551616", {}, "larger than any Discord ID"),
-    ("application_id", "1234", {}, "too short for an application ID"),
-    ("application_id", TOKEN, {}, "looks like a bot token"),
-    ("install_contexts", [], {}, "Choose at least one installation context"),
-    ("scopes", [], {}, "Choose at least one scope"),
-    (
-        "permissions",
-        ["ADMINISTRATOR", "KICK_MEMBERS"],
-        {},
-        "ADMINISTRATOR already grants every permission",
-    ),
-    (
-        "permissions",
-        ["ADMINISTRATOR", "SEND_MESSAGES"],
-        {},
-        "a leaked token then controls the whole server",
-    ),
-    ("command_prefix", "", TEXT_COMMANDS, "one or more characters with no spaces"),
-    ("command_prefix", "! ", TEXT_COMMANDS, "no spaces"),
-    ("command_prefix", "/", TEXT_COMMANDS, "taken by Discord's slash commands"),
-    ("command_prefix", "!!!!!!", TEXT_COMMANDS, "at most 5 characters"),
-    ("command_prefix", '"', TEXT_COMMANDS, "double quotes or backslashes"),
-    ("command_prefix", "\\", TEXT_COMMANDS, "double quotes or backslashes"),
-    ("command_prefix", "\u200b!", TEXT_COMMANDS, "invisible characters"),
-    ("command_prefix", "!\x07", TEXT_COMMANDS, "one line of text"),
-    ("author_name", "Jane\nDoe", {}, "must be one line"),
-    ("author_name", "x" * 101, {}, "at most 100 characters long; this one has 101"),
-    ("author_name", "Doe, Jane", {}, "without commas"),
-    ("author_name", "Jane <jane@example.org>", {}, "the e-mail address is the next question"),
-    ("author_email", "jane", {}, "does not look like an e-mail address"),
-    ("author_email", "jane@localhost", {}, "such as name@example.org"),
-    ("author_email", "jane doe@example.org", {}, "does not look like an e-mail address"),
-    ("author_email", "a@example.org, b@example.org", {}, "does not look like an e-mail address"),
-    ("copyright_year", "twenty", {}, "Give the year as four digits"),
-    ("copyright_year", "1969", {}, "four digits"),
-    ("copyright_year", "2026-2019", {}, "or a range such as 2019-"),
+    ("app_name", "x", {}, "2 to 32 characters; this has 1"),
+    ("app_name", "A" * 33, {}, "this has 33"),
+    ("app_name", "   ", {}, "Type a name, e.g. My Cool Bot"),
+    ("app_name", "My\nBot", {}, "One line only"),
+    ("app_name", "My\tBot", {}, "One line only"),
+    ("app_name", "My\x85Bot", {}, "no control codes"),
+    ("app_name", "Bot\u202eevil", {}, "Remove invisible direction marks"),
+    ("app_name", "\u200b\u200b\u200b", {}, "Type a name people can see"),
+    ("package_name", "My-Bot", {}, 'a-z, 0-9, _ only: try "my_bot"'),
+    ("package_name", "My Bot", {}, 'try "my_bot"'),
+    ("package_name", "bot\n", {}, 'try "bot"'),
+    ("package_name", "a" * 30 + "-b", {}, "Use a-z, 0-9, _; start with a-z"),
+    ("package_name", "class", {}, 'A Python keyword: try "class_bot"'),
+    ("package_name", "json", {}, 'In Python already: try "json_bot"'),
+    ("package_name", "multiprocessing", {}, "In Python already: add _bot"),
+    ("package_name", "discord", {}, "A module it uses: add _bot"),
+    ("package_name", "yarl", {}, 'A module it uses: try "yarl_bot"'),
+    ("package_name", "python", {}, "A command it uses: add _bot"),
+    ("package_name", "x" * 51, {}, "Too long: at most 50 characters"),
+    ("description", "x" * 401, {}, "At most 400 characters: cut 1"),
+    ("description", "x" * 512, {}, "cut 112"),
+    ("description", "a\x00b", {}, "No control codes"),
+    ("description", "a\u2066b", {}, "Remove invisible direction marks"),
+    ("application_id", "my bot", {}, "Digits only: copy Application ID"),
+    ("application_id", "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨", {}, "Digits only"),
+    ("application_id", "0123456789012345678", {}, "No ID starts with 0"),
+    ("application_id", "18446744073709551616", {}, "Too large for an ID"),
+    ("application_id", "1234", {}, "Too short (17-20 digits)"),
+    ("install_contexts", [], {}, "Pick at least one, with Space"),
+    ("scopes", [], {}, "Pick one or both, with Space"),
+    ("permissions", ["ADMINISTRATOR", "KICK_MEMBERS"], {}, "Administrator alone, or drop it"),
+    ("permissions", ["ADMINISTRATOR", "SEND_MESSAGES"], {}, "Administrator alone"),
+    ("command_prefix", "", TEXT_COMMANDS, "Type 1-5 characters, e.g. !"),
+    ("command_prefix", "! ", TEXT_COMMANDS, "No spaces in a prefix"),
+    ("command_prefix", "/", TEXT_COMMANDS, "/ is for slash commands"),
+    ("command_prefix", "!!!!!!", TEXT_COMMANDS, "At most 5 characters"),
+    ("command_prefix", '"', TEXT_COMMANDS, 'No " or \\ in a prefix'),
+    ("command_prefix", "\\", TEXT_COMMANDS, 'No " or \\ in a prefix'),
+    ("command_prefix", "\u200b!", TEXT_COMMANDS, "Invisible characters"),
+    ("command_prefix", "!\x07", TEXT_COMMANDS, "One line only"),
+    ("author_name", "Jane\nDoe", {}, "One line only"),
+    ("author_name", "x" * 101, {}, "At most 100 characters, or empty"),
+    ("author_name", "Doe, Jane", {}, "Just your name: no , < > or @"),
+    ("author_name", "Jane <jane@example.org>", {}, "Just your name"),
+    ("author_email", "jane", {}, "Not an e-mail (like a@example.org)"),
+    ("author_email", "jane@localhost", {}, "Not an e-mail"),
+    ("author_email", "jane doe@example.org", {}, "Not an e-mail"),
+    ("author_email", "a@example.org, b@example.org", {}, "Not an e-mail"),
+    ("copyright_year", "twenty", {}, "Four digits: "),
+    ("copyright_year", "1969", {}, "Four digits"),
+    ("copyright_year", "2026-2019", {}, "or 2019-"),
+    # A token in any free-text answer: refused before it reaches a file, with what to do.
+    *[
+        (name, TOKEN, TEXT_COMMANDS if name == "command_prefix" else {}, TOKEN_REFUSAL)
+        for name in FREE_TEXT
+    ],
+    ("description", f"Our bot. Token: {TOKEN} (oops)", {}, TOKEN_REFUSAL),
+    ("author_name", f"Jane {TOKEN}", {}, TOKEN_REFUSAL),
 ]
 
 # (question, an edge answer that must be accepted, other answers it needs)
@@ -115,6 +118,7 @@ ACCEPTED: list[tuple[str, Any, dict[str, Any]]] = [
     ("description", "x" * 400, {}),
     ("description", "\n  " + "y" * 400 + "  \n", {}),
     ("description", "Line one\r\nLine\ttwo | <b>", {}),
+    ("description", "Release v1.2.3 of some.dotted.name: not a token", {}),
     ("application_id", "", {}),
     ("application_id", "18446744073709551615", {}),
     ("application_id", "10000000000000000", {}),
@@ -165,9 +169,36 @@ def test_refused_with_a_message_that_says_what_to_type(
         extra_answers={**BASE, **others, question: answer}, template_dir=template_folder
     )
     assert isinstance(result.exception, ValueError), result
-    assert str(result.exception).startswith(f"Validation error for question '{question}': ")
+    assert str(result.exception).startswith(PREFIX.format(question))
     assert message in str(result.exception)
     assert result.project_dir is None
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "others", "message"), REFUSED, ids=map(ids, REFUSED)
+)
+def test_every_refusal_fits_one_terminal_row(
+    question: str, answer: Any, others: dict[str, Any], message: str
+) -> None:
+    """Copier shows the refusal on one 80-column row, after its prefix, and cuts the rest: the
+    whole message must fit (tests/test_interactive.py reads the typeable ones off a screen)."""
+    answers = {**BASE, **others}
+    for name in asked_questions():
+        if name not in answers and name != question and "default" in questions()[name]:
+            answers[name] = default(name, answers)
+    refusal = problem(question, answer, answers)
+    assert message in refusal
+    assert "\n" not in refusal
+    assert len(PREFIX.format(question) + refusal) <= ROW, refusal
+
+
+def test_every_free_text_answer_refuses_a_token() -> None:
+    typed = {
+        name
+        for name in asked_questions()
+        if questions()[name].get("type") == "str" and "choices" not in questions()[name]
+    }
+    assert typed - {"copyright_year"} == set(FREE_TEXT)
 
 
 @pytest.mark.parametrize("answers", edge_sets())
@@ -192,11 +223,11 @@ def test_every_validator_is_exercised() -> None:
     [
         (
             {"scopes": ["applications.commands"], "permissions": ["SEND_MESSAGES"]},
-            "no bot scope: add bot to scopes, or ask for no permissions (permissions=[])",
+            "No bot scope: use permissions=[]",
         ),
         (
             {"install_contexts": ["user"], "permissions": ["SEND_MESSAGES"]},
-            "no server (guild) install: add guild to install_contexts",
+            "No guild install: permissions=[]",
         ),
     ],
 )
@@ -228,8 +259,8 @@ def test_command_line_refusal_is_the_documented_traceback(
     )
     assert run.returncode == 1
     last = run.stderr.strip().splitlines()[-1]
-    assert last.startswith("ValueError: Validation error for question 'app_name': ")
-    assert "2 to 32 characters" in last
+    assert last == "ValueError: " + PREFIX.format("app_name") + "2 to 32 characters; this has 1"
+    assert f"\n{last}\n" in (TEMPLATE_ROOT / "README.md").read_text(encoding="utf-8")
     assert not destination.exists()
 
 
@@ -254,10 +285,13 @@ def test_the_derived_package_name_is_always_valid(app_name: str) -> None:
     name=st.one_of(ANY_TEXT, st.sampled_from(PACKAGE.RESERVED_NAMES), st.text("ab_1", max_size=60))
 )
 def test_package_name_suggestions_are_valid(name: str) -> None:
-    """A refusal's "for example" or "try" name is itself accepted."""
+    """A refusal's "try" name, or the name with "_bot" added when it says so, is accepted."""
     message = problem("package_name", name, {})
-    suggested = re.findall(r'(?:for example|try) "([^"]*)"', message)
-    assert bool(message) == bool(suggested)
+    suggested = re.findall(r'try "([^"]*)"', message)
+    if message.endswith("add _bot"):
+        suggested.append(name + "_bot")
+    if message and not message.startswith(("Use a-z", "Too long")):
+        assert suggested, message
     for suggestion in suggested:
         assert not problem("package_name", suggestion, {}), (name, suggestion)
 
