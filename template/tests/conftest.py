@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from .support.harness import Playground
+from .support.harness import STORAGE_FIXTURES, Playground
 
+# Bots with storage: the database fixtures too (tests/support/databases.py).
+pytest_plugins = STORAGE_FIXTURES
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Every setting the bot reads, as .env.example lists them: set, or commented out because the
 # container image sets them (`# HEALTH_PORT=8080`).

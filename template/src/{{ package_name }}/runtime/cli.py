@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     play.add_argument("--no-browser", action="store_true", help="only print the page's address")
     play.add_argument("--reload", action="store_true", help="reload a cog when its file changes")
+    if app.DATABASE:
+        launch.storage().add_verbs(verbs)  # db upgrade, revision, current, downgrade
     return parser
 
 
@@ -84,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         setup_logging(settings.log_level, settings.log_format)
+        if verb == "db":  # the database's verbs need no token (compose's migrate service)
+            asyncio.run(launch.storage().run_verb(settings, args))
+            return 0
         if verb != "playground":  # the playground brings its own fake Discord and token
             explain.check_token(settings.token, settings.env_file)
         if verb == "check" and not args.online:
@@ -123,8 +128,12 @@ def print_invite_links() -> int:
 def print_check(settings: Settings) -> int:
     """Offline: the settings parse, the bot can be built with them, the token has its shape."""
     intents = launch.privileged_intents(launch.create_bot(settings))
+    # Which database; refuses a SQLite file shared between processes.
+    database = launch.storage().describe(settings) if app.DATABASE else None
     print(f"Settings OK: {settings!r}")
     print(f"Privileged intents requested: {', '.join(intents) or 'none'}")
+    if database:
+        print(database)
     for warning in preflight.warnings(settings):
         print(f"warning: {warning}")
     for finding in portal.permission_splits(app.PERMISSIONS):
@@ -135,6 +144,8 @@ def print_check(settings: Settings) -> int:
 
 async def run(settings: Settings, args: argparse.Namespace) -> None:
     """Connect and serve until Discord fails us or SIGINT/SIGTERM asks us to stop (exit 0)."""
+    if app.DATABASE:  # before Discord: the schema matches the code (runtime/database.py)
+        await launch.storage().preflight(settings)
     await launch.run(settings)
 
 

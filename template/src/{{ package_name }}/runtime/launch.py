@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 from dataclasses import dataclass, replace
+from types import ModuleType
 from typing import Any, cast
 
 import discord
@@ -98,7 +99,15 @@ def create_bot(
             raise SettingsError(explain.chunking_needs_members()) from error
         raise
     gateway.skip_malformed_events(bot)
+    if app.DATABASE:
+        storage().attach(bot, settings)  # DATABASE_URL; connected on first use
     return bot
+
+
+def storage() -> ModuleType:
+    """runtime/database.py, which only bots with storage have (app.DATABASE): imported when
+    used, so that a bot without it never loads SQLAlchemy."""
+    return importlib.import_module(f"{__package__}.database")
 
 
 def privileged_intents(bot: discord.Client) -> list[str]:

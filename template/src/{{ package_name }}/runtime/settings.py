@@ -58,6 +58,9 @@ class Settings:
     max_messages: int | None = None
     member_cache: str = "none"
     chunk_guilds_at_startup: bool = False
+    # Storage (app.DATABASE): which file or server, as a SQLAlchemy URL; empty for the default
+    # (runtime/database.py). It may hold a password, so it stays out of repr() too.
+    database_url: str = field(default="", repr=False)
     env_file: Path = ENV_FILE
     # Operations (docs/operations.md): log lines as text or JSON; the health and metrics
     # server (off unless health_port); what a mistake a restart cannot fix does.
@@ -81,6 +84,7 @@ def load_settings(env_file: Path = ENV_FILE, environ: Mapping[str, str] | None =
         max_messages=_max_messages(values, env_file),
         member_cache=member_cache,
         chunk_guilds_at_startup=chunk_guilds_at_startup,
+        database_url=values.get("DATABASE_URL", "").strip(),
         env_file=env_file,
         log_format=_choice(values, "LOG_FORMAT", LOG_FORMATS, env_file),
         health_host=values.get("HEALTH_HOST", "").strip() or "127.0.0.1",
