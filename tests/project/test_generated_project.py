@@ -19,7 +19,9 @@ from support.shipping import run_commands
 pytestmark = pytest.mark.slow
 
 PROJECT_ANSWER_SETS = [
-    "defaults",
+    "defaults",  # a bot to ship: every part, SQLite storage
+    "first-bot",  # the template's default: no Docker, no strict typing, no storage
+    "postgresql",
     "message-content-prefix",
     "all-intents",
     "guild-and-user-install",
@@ -27,7 +29,6 @@ PROJECT_ANSWER_SETS = [
     "no-application-id",
     "commands-scope-only",
     "odd-names",
-    "no-extras",
 ]
 
 

@@ -17,6 +17,8 @@ BASE: dict[str, Any] = {
 ANSWER_SETS: dict[str, dict[str, Any]] = {
     "defaults": {},
     "first-bot": {"preset": "first-bot"},
+    # Storage on a server, with the sharded bot's intents (the bot-to-ship default is SQLite).
+    "postgresql": {"database": "postgresql", "privileged_intents": ["members"]},
     "high-bits": {
         "permissions": [
             "SEND_POLLS",
