@@ -43,7 +43,7 @@ class AnswerSet:
 
 ANSWER_SETS = (
     AnswerSet("full", EVERYTHING_ON),
-    AnswerSet("first bot", {"preset": "first_bot"}, needs="preset"),
+    AnswerSet("first bot", {"preset": "first-bot"}, needs="preset"),
 )
 
 
