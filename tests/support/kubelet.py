@@ -15,6 +15,7 @@ here (the fake Discord is on its loopback), where Kubernetes gives each pod its 
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 from collections.abc import Mapping, Sequence
@@ -113,7 +114,8 @@ def pods(
     labels = template["metadata"].get("labels", {})
     selector = spec["selector"]["matchLabels"]
     assert selector.items() <= labels.items(), "the selector must match the pod template's labels"
-    added = Added(tuple(command), tuple(extra_options), dict(extra_env or {}))
+    claims = {claim["metadata"]["name"] for claim in spec.get("volumeClaimTemplates", [])}
+    added = Added(tuple(command), tuple(extra_options), dict(extra_env or {}), claims)
     return [
         _pod(f"{name}-{ordinal}", ordinal, template, secrets, work, added)
         for ordinal in range(spec.get("replicas", 1))
@@ -127,6 +129,7 @@ class Added:
     command: tuple[str, ...]
     options: tuple[str, ...]
     env: dict[str, str]
+    claims: set[str]  # the StatefulSet's volumeClaimTemplates: a volume of each pod's own
 
 
 # Fields of the StatefulSet's spec that concern the controller, not the kubelet: accepted.
@@ -140,6 +143,8 @@ STATEFULSET_FIELDS = {
     "updateStrategy",
     "revisionHistoryLimit",
     "persistentVolumeClaimRetentionPolicy",
+    # Played as a folder of the pod's own (see _pod), as the claim's volume would be.
+    "volumeClaimTemplates",
 }
 POD_FIELDS = {
     "containers",
@@ -165,6 +170,8 @@ CONTAINER_FIELDS = {
     "startupProbe",
     "livenessProbe",
     "readinessProbe",
+    # Where the kubelet keeps the last words of a container (its log here): nothing to play.
+    "terminationMessagePolicy",
 }
 SECURITY_FIELDS = {
     "runAsNonRoot",
@@ -174,6 +181,7 @@ SECURITY_FIELDS = {
     "allowPrivilegeEscalation",
     "readOnlyRootFilesystem",
     "capabilities",
+    "fsGroup",
 }
 
 
@@ -220,6 +228,15 @@ def _pod(
     volumes = {volume["name"]: volume for volume in pod_spec.get("volumes", [])}
     for mount in container.get("volumeMounts", []):
         only("volumeMount", mount, {"name", "mountPath", "readOnly"})
+        if mount["name"] in added.claims and mount["name"] not in volumes:
+            # A persistent volume of this pod's own, owned by fsGroup as the kubelet makes it.
+            claim = work / name / mount["name"]
+            claim.mkdir(parents=True)
+            if "fsGroup" in security:
+                os.chown(claim, -1, int(security["fsGroup"]))
+            claim.chmod(0o2775)
+            options += ["--mount", f"type=bind,source={claim},target={mount['mountPath']}"]
+            continue
         volume = volumes[mount["name"]]
         only("volume", volume, {"name", "emptyDir"})
         if volume["emptyDir"]:
@@ -272,6 +289,8 @@ def _security_options(security: Mapping[str, Any]) -> list[str]:
     seccomp = security.get("seccompProfile", {"type": "RuntimeDefault"})
     if seccomp.get("type") != "RuntimeDefault":  # Docker's default profile is the runtime's
         raise refuse("seccompProfile", seccomp)
+    if "fsGroup" in security:  # the pod's volumes belong to this group (see _pod)
+        options += ["--group-add", str(security["fsGroup"])]
     if "runAsUser" in security:
         group = security.get("runAsGroup", security["runAsUser"])
         options += ["--user", f"{security['runAsUser']}:{group}"]
