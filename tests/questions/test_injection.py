@@ -40,6 +40,8 @@ ANSWERS: dict[str, Any] = {
     "app_name": "Weather Bot",
     "application_id": APPLICATION_ID,
     "install_contexts": ["guild", "user"],
+    # Every part on, so that every file that writes a computed value is rendered.
+    "preset": "bot-to-ship",
 }
 
 
@@ -188,7 +190,7 @@ def test_settings_defaults_do_not_reach_the_message(
         return capfd.readouterr().err.replace(str(destination), "<destination>")
 
     clean = message({}, "clean")
-    assert "Next steps:" in clean and "integration_type=0" in clean
+    assert "walks you through" in clean and "integration_type=0" in clean
     assert message({"defaults": HOSTILE}, "hostile") == clean
 
 
