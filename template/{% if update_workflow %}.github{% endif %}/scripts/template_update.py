@@ -184,7 +184,10 @@ def conflicted_paths(head: str) -> list[str]:
         if name.endswith(".rej"):
             found.append(name)
             continue
-        content = git("cat-file", "blob", f"{head}:{name}")
+        try:
+            content = git("cat-file", "blob", f"{head}:{name}")
+        except UnicodeDecodeError:  # a binary file (an image): Copier marks no conflict inside
+            continue
         if CONFLICT.search(content):
             found.append(name)
     return found
