@@ -602,6 +602,8 @@ class FakeDiscord:
     what the test sends. ``enabled_intents`` are the privileged intents switched on in
     the portal. ``gateway_close_code`` answers every IDENTIFY by closing with that
     code; pick one discord.py does not retry (4004, 4010-4014) or it reconnects.
+    ``portal`` holds the application's other portal settings (``Portal``: installation,
+    Interactions Endpoint URL, Activities).
 
     Records for assertions: ``requests`` and ``unexpected_requests`` (REST),
     ``identifies``, ``sent_messages`` (channel messages), ``interactions`` and
