@@ -179,12 +179,25 @@ async def _drive(
         await _ping(fake, probes, patience)
     if bot.has_about:  # lean caches may not lose servers: /about counts them all
         reply = await fake.send_slash_command("about", timeout=patience)
-        fields = {f["name"]: f["value"] for f in reply["data"]["embeds"][0]["fields"]}
-        if fields.get("Servers") != str(len(fake.guild_ids)):
-            raise RuntimeError(f"/about counted {fields.get('Servers')} servers, not all")
+        texts = _layout_texts(reply["data"].get("components") or [])  # a Components V2 card
+        counted = next(
+            (text.split(": ", 1)[1] for text in texts if text.startswith("Servers: ")), None
+        )
+        if counted != str(len(fake.guild_ids)):
+            raise RuntimeError(f"/about counted {counted} servers, not all")
     if fake.unexpected_requests:
         raise RuntimeError(f"unexpected requests: {fake.unexpected_requests}")
     return ready, loaded
+
+
+def _layout_texts(components: list[Any]) -> list[str]:
+    """The text displays (type 10) of a Components V2 layout, nested ones included."""
+    texts = []
+    for component in components:
+        if component.get("type") == 10:
+            texts.append(component["content"])
+        texts.extend(_layout_texts(component.get("components") or []))
+    return texts
 
 
 async def _ping(fake: Any, guild_ids: list[int], patience: float) -> None:

@@ -12,6 +12,9 @@ health.py    /livez, /readyz, /metrics (only with HEALTH_PORT); metrics.py: the 
 preflight.py what `check` warns about (docker env files, resource settings, pod counts)
 explain.py   every refusal in words: what went wrong and the one thing to do
 sync.py      publishing the slash commands on purpose, skipped when nothing changed
+limits.py    Discord's rules for commands, checked before a sync sends anything
+translations.py  the locales/ files as discord.py's Translator, and tr() for replies
+portal.py    `check --online`: the Developer Portal's settings against the answers
 invite.py    the invite links and Developer Portal pages, from app.py
 fake_discord.py  a Discord on 127.0.0.1 for the tests; never used by `run`
 

@@ -618,6 +618,8 @@ class FakeDiscord:
     what the test sends. ``enabled_intents`` are the privileged intents switched on in
     the portal. ``gateway_close_code`` answers every IDENTIFY by closing with that
     code; pick one discord.py does not retry (4004, 4010-4014) or it reconnects.
+    ``portal`` holds the application's other portal settings (``Portal``: installation,
+    Interactions Endpoint URL, Activities).
 
     A bad day on Discord, for the operations tests (section "fault injection"): the IDENTIFY
     budget (``set_session_start_limit``; each IDENTIFY spends one), close codes
