@@ -215,7 +215,10 @@ class Page:
             return _refused("Type a message first.")
         if len(content) > MAX_CONTENT:
             return _refused(f"Discord allows {MAX_CONTENT} characters in a message.")
-        message = await self.fake.dispatch_message(content, user=self._user(body))
+        try:
+            message = await self.fake.dispatch_message(content, user=self._user(body))
+        except AssertionError as error:  # no gateway session: the bot is not connected
+            return _refused(str(error))
         return web.json_response({"ok": True, "message": message})
 
     async def _post_interaction(self, request: web.Request) -> web.Response:

@@ -6,6 +6,7 @@ const EPHEMERAL = 1 << 6;
 const LOADING = 1 << 7;
 const NO_RESPONSE = "The application did not respond";
 const FEED_LIMIT = 300;
+const PRIVILEGED = { members: 1 << 1, presences: 1 << 8, message_content: 1 << 15 };
 const AVATAR_COLORS = ["#5865f2", "#757e8a", "#3ba55c", "#faa61a", "#ed4245", "#eb459e"];
 
 const view = {
@@ -241,6 +242,7 @@ function renderMessage(message) {
       { class: "message-header" },
       h("span", { class: "author" }, displayName(author)),
       author.bot ? h("span", { class: "app-tag", title: "An app, not a person" }, "APP") : null,
+      !message.guild_id && !message.system ? h("span", { class: "app-tag dm-tag", title: "Sent in a direct message, not in #general" }, "DM") : null,
       message.timestamp ? h("time", { datetime: message.timestamp }, timeLabel(message.timestamp)) : null,
     ),
   );
@@ -295,7 +297,7 @@ function renderReplyLine(message) {
       { class: "reply-line" },
       avatar(original.author, "tiny"),
       h("span", { class: "who" }, `@${displayName(original.author)}`),
-      h("span", { class: "what" }, ` ${original.content || "(no text)"}`),
+      h("span", { class: "what" }, " ", original.content ? inline(original.content) : "(no text)"),
     );
   }
   return null;
@@ -1019,8 +1021,9 @@ function shortPath(path) {
 function feedSummary(entry) {
   if (entry.kind === "rest") return [`${entry.method} ${shortPath(entry.path)}`, entry.status];
   if (entry.kind === "frame") {
-    const intents = entry.d && entry.d.intents !== undefined ? ` intents=${entry.d.intents}` : "";
-    return [`${entry.name}${intents}`, null];
+    if (!entry.d || entry.d.intents === undefined) return [entry.name, null];
+    const privileged = Object.entries(PRIVILEGED).filter(([, bit]) => entry.d.intents & bit).map(([name]) => name);
+    return [`${entry.name} intents=${entry.d.intents} (privileged: ${privileged.join(", ") || "none"})`, null];
   }
   let detail = "";
   const data = entry.d || {};
