@@ -120,10 +120,10 @@ def test_answer_sets_follow_copier_yml() -> None:
     without = {"app_name": {}, "docker": {}, "kubernetes": {}, "github_ci": {}}
     without |= {"type_checking": {}, "pre_commit": {}, "update_workflow": {}}
     assert [s.name for s in answer_sets.available(without)] == ["full"]
-    presets = {"preset": {"choices": {"My first bot": "first_bot", "Ship it": "ship"}}}
+    presets = {"preset": {"choices": {"My first bot": "first-bot", "Ship it": "bot-to-ship"}}}
     assert [s.name for s in answer_sets.available(without | presets)] == ["full", "first bot"]
     renamed = {"preset": {"choices": {"My first bot": "starter"}}}
-    with pytest.raises(ValueError, match=r"bench/answer_sets\.py.*first_bot"):
+    with pytest.raises(ValueError, match=r"bench/answer_sets\.py.*first-bot"):
         answer_sets.available(without | renamed)
     with pytest.raises(ValueError, match="does not ask"):
         answer_sets.available({"app_name": {}})

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.questionnaire import default, interactive_path, problem, questions
+from support.questionnaire import (
+    asked_questions,
+    choices_of,
+    default,
+    interactive_path,
+    problem,
+    questions,
+)
 from support.template import APPLICATION_ID
 from support.terminal import (
     CLEAR_LINE,
@@ -67,7 +74,12 @@ TYPED_MISTAKES: dict[str, list[str]] = {
 CHECKBOX_MISTAKES: dict[str, tuple[str, list[str], str]] = {
     "install_contexts": (SPACE, [], SPACE),
     "scopes": (SPACE + DOWN + SPACE, [], SELECT_ALL),
-    "permissions": (SPACE, ["ADMINISTRATOR", *default("permissions", {})], SPACE),
+    # The defaults come first: go down to Administrator and tick it beside them.
+    "permissions": (
+        DOWN * choices_of("permissions").index("ADMINISTRATOR") + SPACE,
+        [*default("permissions", {}), "ADMINISTRATOR"],
+        SPACE,
+    ),
 }
 # The custom preset asks every question; text commands bring the prefix question.
 CUSTOM_KEYS = {"preset": DOWN + DOWN, "privileged_intents": SPACE}
@@ -204,7 +216,7 @@ def test_every_mistake_is_refused_with_its_whole_message(
             terminal.type(CLEAR_LINE + str(answers[name]))
         terminal.type(CUSTOM_KEYS.get(name, "") + ENTER)
     assert terminal.finish() == 0, terminal.transcript
-    assert tried == {name for name, spec in questions().items() if "validator" in spec}
+    assert tried == {name for name in asked_questions() if "validator" in questions()[name]}
     assert (destination / "README.md").is_file()
 
 

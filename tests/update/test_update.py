@@ -500,7 +500,8 @@ def from_release(tmp_path_factory: pytest.TempPathFactory, template_folder: Path
     replace_line(project / "src" / package / "bot.py", OLD_READY_LINE, OWN_READY_LINE)
     own_files = edit_as_author(project)  # also commits
     update = run_copier("update", "--defaults", cwd=project)
-    fresh = copy_from(repo, root / "new" / "weather-bot", V2)
+    # The release predates the storage question: the update keeps the bot without storage.
+    fresh = copy_from(repo, root / "new" / "weather-bot", V2, database="none")
     retired = retired_by_this_release(old_fresh, fresh, package)
     return FromRelease(project, fresh, own_files, retired, update)
 
@@ -515,7 +516,13 @@ def test_update_from_the_release_keeps_every_edit(from_release: FromRelease) -> 
     general = (project / "src" / package / "cogs" / "general.py").read_text("utf-8")
     assert PONG[1] in general, "the author's edit of a cog that stays where it was"
     assert "from ..runtime.invite import invite_links" in general, "and the template's"
-    assert (project / "README.md").read_text("utf-8").endswith(OWN_README_SECTION)
+    # This release rewrites the README: the author's section comes back whole, in the
+    # conflict's "before updating" half, as the changelog's Updating note says.
+    readme = (project / "README.md").read_text("utf-8")
+    kept = re.search(r"^<{7} before updating\n(.*?)^={7}\n", readme, re.MULTILINE | re.DOTALL)
+    assert kept and OWN_README_SECTION in kept.group(1), readme[-2000:]
+    changelog = (TEMPLATE_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "`README.md` is rewritten" in changelog.split("\n## [", 2)[1]
 
 
 def test_update_from_the_release_marks_the_conflict_inline(from_release: FromRelease) -> None:
