@@ -167,8 +167,8 @@ def test_a_button_of_a_reply_sends_a_component_interaction(page: Page) -> None:
 
 
 def test_a_modal_opens_as_a_dialog_and_submits(page: Page) -> None:
-    send(page, "/feedback")
-    dialog = page.get_by_role("dialog", name="Feedback")
+    send(page, "/survey")
+    dialog = page.get_by_role("dialog", name="Survey")
     expect(dialog).to_be_visible()
     dialog.get_by_label("What do you think?").fill("Lovely")
     dialog.get_by_role("button", name="Make a selection").click()

@@ -44,7 +44,7 @@ from markdown_it.token import Token
 from support.invite import invite_links
 from support.questionnaire import asked_questions, choices_of, default, questions
 from support.render import copy_project
-from support.template import hooks_module
+from support.template import TEMPLATE_ROOT, hooks_module
 
 TEXT_HOOKS = hooks_module("text")
 PACKAGE_HOOKS = hooks_module("package")
@@ -235,7 +235,7 @@ class ImportProbe:
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-I", str(Path(__file__).with_name("import_probe.py"))],
+            [sys.executable, "-I", str(TEMPLATE_ROOT / "tests" / "support" / "import_probe.py")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -14,6 +14,16 @@ BASE: dict[str, Any] = {
     "preset": "bot-to-ship",
 }
 
+# Names, descriptions and authors that break naive quoting: YAML, TOML, Python, Markdown, Jinja.
+ODD_NAMES: dict[str, Any] = {
+    "app_name": 'Ünïcødé "Bot" \\ {{ x }} 🤖',
+    "description": 'Line one with "quotes", a \\ backslash and <b>HTML</b>.\n'
+    "Line two: {% raw %} | table | [link](x) *em* مرحبا",
+    "author_name": 'O\'Brien "The Dev"',
+    "author_email": "dev@example.org",
+    "license": "ISC",
+}
+
 ANSWER_SETS: dict[str, dict[str, Any]] = {
     "defaults": {},
     "first-bot": {"preset": "first-bot"},
@@ -39,14 +49,7 @@ ANSWER_SETS: dict[str, dict[str, Any]] = {
     "guild-and-user-install": {"install_contexts": ["guild", "user"]},
     "message-content-prefix": {"privileged_intents": ["message_content"], "command_prefix": "?"},
     "all-intents": {"privileged_intents": ["message_content", "members", "presences"]},
-    "odd-names": {
-        "app_name": 'Ünïcødé "Bot" \\ {{ x }} 🤖',
-        "description": 'Line one with "quotes", a \\ backslash and <b>HTML</b>.\n'
-        "Line two: {% raw %} | table | [link](x) *em* مرحبا",
-        "author_name": 'O\'Brien "The Dev"',
-        "author_email": "dev@example.org",
-        "license": "ISC",
-    },
+    "odd-names": ODD_NAMES,
     "no-licence": {"license": "Proprietary", "app_name": "Stdlib", "package_name": "custom_pkg"},
     # The bot to ship: every shipping toggle on (today's defaults, said out loud), every
     # privileged intent with prefix commands, installable on servers and accounts.
@@ -61,6 +64,16 @@ ANSWER_SETS: dict[str, dict[str, Any]] = {
         "command_prefix": "?",
         "install_contexts": ["guild", "user"],
     },
+    # Two sets in one, for the installed projects (each costs a full suite): hostile names in
+    # a bot with every privileged intent, prefix commands, on servers and accounts.
+    "odd-names-every-intent": {
+        **ODD_NAMES,
+        "privileged_intents": ["message_content", "members", "presences"],
+        "command_prefix": "?",
+        "install_contexts": ["guild", "user"],
+    },
+    # A bot made before its application, whose invite adds the commands only.
+    "commands-only-no-application-id": {"application_id": "", "scopes": ["applications.commands"]},
     # Every shipping toggle off: no container, Kubernetes, CI, type checker or pre-commit.
     "no-extras": {
         "docker": False,

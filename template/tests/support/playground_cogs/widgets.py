@@ -35,14 +35,14 @@ class Counter(ui.View):
         await interaction.response.send_message(f"You picked {select.values[0]}.", ephemeral=True)
 
 
-class Feedback(ui.Modal, title="Feedback"):
+class Survey(ui.Modal, title="Survey"):
     """A modal with a labelled text input and a select, as discord.py 2.6+ writes them."""
 
-    opinion: ui.Label[Feedback] = ui.Label(
+    opinion: ui.Label[Survey] = ui.Label(
         text="What do you think?",
         component=ui.TextInput(custom_id="feedback:opinion", style=discord.TextStyle.paragraph),
     )
-    mood: ui.Label[Feedback] = ui.Label(
+    mood: ui.Label[Survey] = ui.Label(
         text="Mood",
         component=ui.Select(
             custom_id="feedback:mood",
@@ -74,7 +74,7 @@ class Layout(ui.LayoutView):
         )
 
     async def open_modal(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(Feedback())
+        await interaction.response.send_modal(Survey())
 
 
 class Widgets(commands.Cog):
@@ -90,7 +90,7 @@ class Widgets(commands.Cog):
 
     @app_commands.command(description="A modal, straight away.")
     async def survey(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(Feedback())
+        await interaction.response.send_modal(Survey())
 
     @app_commands.command(description="Thinks, answers, then edits the answer.")
     async def slow(self, interaction: discord.Interaction) -> None:
