@@ -25,7 +25,8 @@ import subprocess
 import sys
 import time
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -79,6 +80,8 @@ class BotUnderTest:
     target: str
     # The generated bot has /about, whose server count must survive its lean caches.
     has_about: bool
+    # Settings of its own, such as DATABASE_URL (bench/storage_runs.py): after the benchmark's.
+    settings: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ def run_bot(
         env = bot_environment()
         env.update(fake.env())
         env.update(DISCORD_TOKEN=fake.fake.token, BENCH_SKIP_IDENTIFY_WAIT="1")
+        env.update(bot.settings)
         if shards:
             env["SHARD_COUNT"] = str(shards)
         # Guild i is on shard i (for up to 20 shards): these reach every shard once.

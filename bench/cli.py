@@ -1,7 +1,7 @@
 """Command line: measure, then print the Markdown tables (see docs/performance.md).
 
-Usage: ``uv run python -m bench [--repeat N] [--guilds 1000,10000] [--only copier,bots,suite]
-[--speed-extras] [--keep DIR]``.
+Usage: ``uv run python -m bench [--repeat N] [--guilds 1000,10000]
+[--only copier,bots,storage,suite] [--speed-extras] [--keep DIR]``.
 
 Progress goes to stderr, the report to stdout. Every figure sits next to a floor measured in the
 same invocation (bench/run.py says how).
@@ -16,13 +16,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import answer_sets, bot_runs, copier_runs, report, run
+from bench import answer_sets, bot_runs, copier_runs, report, run, storage_runs
 from bench.report import Row
 
 # The generated project's test suite runs for seconds: fewer repetitions by default.
 DEFAULT_SUITE_REPEAT = 3
 MAX_GUILDS = 20 * bot_runs.GUILDS_PER_SHARD
-PARTS = ("copier", "bots", "suite")
+PARTS = ("copier", "bots", "storage", "suite")
 
 
 def _sizes(text: str) -> list[int]:
@@ -97,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     rows: list[Row] = []
     counts: list[Row] = []
+    storage: list[Row] = []
     extras: list[Row] = []
     with contextlib.ExitStack() as cleanup:
         if args.keep:
@@ -119,6 +120,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             python = run.install(project)
         if "bots" in args.only and python:
             rows += run.measure_bots(project, python, args.guilds, args.repeat, workdir / "logs")
+        if "storage" in args.only:
+            # The first set's answers with each `database` answer; its own render is reused.
+            first = sets[0]
+            template = copier_runs.Template(
+                first.name, workdir / run.THIS_TEMPLATE, first.answers()
+            )
+            installed = storage_runs.Installed(project, python) if python else None
+            storage = storage_runs.measure_storage(template, workdir, args.repeat, env, installed)
         if "suite" in args.only:
             rows.append(run.measure_suite(project, args.suite_repeat))
         if args.speed_extras and python:
@@ -131,13 +140,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"for the 1-server bot rows, {args.suite_repeat} for the generated test suite), each "
         f"after a warm-up run, on {description}.\n"
     )
-    print(report.table(rows))
+    if rows:
+        print(report.table(rows))
     if counts:
         print(
             "\nCounted in one more run of each (exact, whatever the machine); the floor is "
             "Copier with the same number of plain files:\n"
         )
         print(report.table(counts))
+    if storage:
+        print(
+            "\nStorage, 1 server: the generated bot with each `database` answer; the floor is the "
+            "floor bot, opening the same database through the same library (SQLAlchemy's asyncio "
+            "engine, the same driver) when there is one:\n"
+        )
+        print(report.table(storage))
     if extras:
         print("\ndiscord.py[speed] in the generated bot (same runs, same fake):\n")
         print(report.table(extras, ["Measure", "With [speed]", "Without", "Ratio", "Target", ""]))

@@ -29,6 +29,8 @@ TARGETS = {"render": 1.25, "update": 1.25, "ready": 1.20, "rss": 1.10, "per_guil
 # A bot starts in a fraction of a second, the noisiest figure on a shared machine: more runs.
 STARTUP_RUNS = 3
 ONE_FILE = "one-file-floor"
+# Where measure_copier keeps its snapshot of this template, under the work folder.
+THIS_TEMPLATE = "ours"
 
 
 def log(message: str) -> None:
@@ -84,7 +86,7 @@ class Sides:
 
 def _sides(workdir: Path, env: Mapping[str, str], answer_sets: Sequence[AnswerSet]) -> Sides:
     """This template once, the one-file floor, and a plain-file floor for every answer set."""
-    ours = copier_runs.snapshot_this_template(workdir / "ours", env)
+    ours = copier_runs.snapshot_this_template(workdir / THIS_TEMPLATE, env)
     templates = {ONE_FILE: copier_runs.snapshot_floor_template(workdir / ONE_FILE, env)}
     files: dict[str, int] = {}
     probes = workdir / "probes"
@@ -262,7 +264,7 @@ def compare_bots(
     return runs
 
 
-def _median(runs: dict[tuple[str, int], list[BotRun]], side: str, size: int, field: str) -> float:
+def median_of(runs: dict[tuple[str, int], list[BotRun]], side: str, size: int, field: str) -> float:
     return statistics.median(getattr(run, field) for run in runs[side, size])
 
 
@@ -283,7 +285,7 @@ def measure_bots(
     runs |= compare_bots(bots, sizes, repeat, project, logs)
 
     def median(side: str, size: int, field: str) -> float:
-        return _median(runs, side, size, field)
+        return median_of(runs, side, size, field)
 
     rows = [
         Row(
@@ -377,6 +379,6 @@ def measure_speed_extras(
         (f"{size:,} servers: start to all loaded", size, "loaded", "s"),
         (f"{size:,} servers: peak RSS", size, "peak_rss", "MB"),
     ):
-        ours, without = (_median(runs, side, guilds, field) for side in ("ours", "floor"))
+        ours, without = (median_of(runs, side, guilds, field) for side in ("ours", "floor"))
         rows.append(Row(label, ours, without, unit))
     return rows

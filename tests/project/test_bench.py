@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.real_parts import in_ci
 from support.template import TEMPLATE_ROOT
 
 sys.path.insert(0, str(TEMPLATE_ROOT))  # the bench package lives beside tests/
 
-from bench import answer_sets, bot_runs, copier_runs
+from bench import answer_sets, bot_runs, copier_runs, storage_runs
 
 # 2,600 servers need shards (Discord's limit is 2,500 a connection), as the default 10,000 do.
 SIZES = (30, 2600)
@@ -74,7 +75,7 @@ def test_smoke_run_prints_every_figure() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-6000:]
-    main, counts = _tables(result.stdout)
+    main, counts, storage = _tables(result.stdout)
     sets = [s.name for s in answer_sets.available(copier_runs.questions())]
     assert sets[0] == "full"
     assert ("first bot" in sets) == ("preset" in copier_runs.questions())
@@ -111,6 +112,21 @@ def test_smoke_run_prints_every_figure() -> None:
         assert COUNT.fullmatch(ours) and COUNT.fullmatch(floor), (measure, ours, floor)
         assert int(ours.replace(",", "")) > 0 and int(floor.replace(",", "")) > 0, measure
         assert RATIO.fullmatch(ratio) and (target, verdict) == ("-", ""), measure
+    # Each database answer next to its floor; PostgreSQL's only where a server can be started
+    # (CI installs one: never left out there).
+    measured = list(storage_runs.DATABASES)
+    if storage_runs.NOT_MEASURED in result.stderr:
+        assert not in_ci(), result.stderr[-2000:]
+        measured.remove("postgresql")
+    assert list(storage) == [
+        f"Bot with {storage_runs.LABELS[database]}: {measure}"
+        for database in measured
+        for measure in ("start to READY", "peak RSS")
+    ], result.stdout
+    for measure, (ours, floor, ratio, target, verdict) in storage.items():
+        assert FIGURE.fullmatch(ours) and FIGURE.fullmatch(floor), (measure, ours, floor)
+        assert RATIO.fullmatch(ratio), (measure, ratio)
+        assert target.startswith("<= ") and verdict in ("met", "**missed**"), measure
     assert "Medians of 1 measured run per figure" in result.stdout
     assert "discord.py 2." in result.stdout, "the machine line names the versions"
 

@@ -31,18 +31,19 @@ from support.answer_sets import answers
 from support.render import copy_project, stored_answers
 from support.shipping import (
     FAKE_TOKEN,
+    KUBERNETES_VERSIONS,
     TOGGLE_FILES,
     build_context,
+    check_schema,
     dockerfile_stages,
     frozen_tags,
+    manifest,
     run_commands,
+    statefulset,
     workflow_steps,
 )
 from support.template import TEMPLATE_ROOT
 
-# The oldest Kubernetes whose StatefulSets label pods with apps.kubernetes.io/pod-index (beta,
-# on by default), and the newest whose schemas kubernetes-validate ships.
-KUBERNETES_VERSIONS = ("1.28.0", kubernetes_validate.latest_version())
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
 
 
@@ -62,11 +63,6 @@ def tool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
     return subprocess.run(
         [sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, check=False
     )
-
-
-def check_schema(schema: str, path: Path) -> None:
-    result = tool("check_jsonschema", "--builtin-schema", schema, str(path))
-    assert result.returncode == 0, f"{path.name} against {schema}:\n{result.stdout}{result.stderr}"
 
 
 # --- The toggles ---------------------------------------------------------------------------
@@ -448,20 +444,10 @@ def test_generated_ci_scans_for_secrets_like_the_hook(
 # --- Kubernetes ----------------------------------------------------------------------------
 
 
-def manifest(project: Path) -> list[dict[str, Any]]:
-    text = (project / "deploy/kubernetes.yaml").read_text("utf-8")
-    return [document for document in yaml.safe_load_all(text) if document]
-
-
 @pytest.mark.parametrize("kubernetes_version", KUBERNETES_VERSIONS)
 def test_manifest_validates_against_kubernetes(full: Path, kubernetes_version: str) -> None:
     for resource in manifest(full):
         kubernetes_validate.validate(resource, kubernetes_version, strict=True)
-
-
-def statefulset(project: Path) -> dict[str, Any]:
-    (found,) = [resource for resource in manifest(project) if resource["kind"] == "StatefulSet"]
-    return found
 
 
 def test_manifest_takes_the_token_from_a_secret(full: Path) -> None:

@@ -29,6 +29,8 @@ ANSWER_SETS: dict[str, dict[str, Any]] = {
     "first-bot": {"preset": "first-bot"},
     # Storage on a server, with the sharded bot's intents (the bot-to-ship default is SQLite).
     "postgresql": {"database": "postgresql", "privileged_intents": ["members"]},
+    # A bot to ship that keeps no data: no models, drivers, volume or database service.
+    "no-storage": {"database": "none"},
     "high-bits": {
         "permissions": [
             "SEND_POLLS",

@@ -1,7 +1,9 @@
 """What the shipping toggles put in a project, and readers for those files that tests share.
 
 The readers model exactly what the tests check: a Dockerfile as stages of instructions, a build
-context as docker-py's .dockerignore matcher sees it, a workflow as its `run:` steps.
+context as docker-py's .dockerignore matcher sees it, a workflow as its `run:` steps, a
+Kubernetes manifest as its resources; `check_schema` validates a file against a schema that
+check-jsonschema ships.
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 import base64
 import re
 import shlex
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import kubernetes_validate
 import yaml
 from docker.utils.build import exclude_paths
 from dockerfile_parse import DockerfileParser
@@ -31,6 +36,10 @@ TOGGLE_FILES: dict[str, tuple[str, ...]] = {
     # Adds no file: mypy in pyproject.toml (dev dependency and [tool.mypy]) and in CI.
     "type_checking": (),
 }
+
+# The oldest Kubernetes whose StatefulSets label pods with apps.kubernetes.io/pod-index (beta,
+# on by default), and the newest whose schemas kubernetes-validate ships.
+KUBERNETES_VERSIONS = ("1.28.0", kubernetes_validate.latest_version())
 
 # A token-shaped value that is no real token: base64 of an invented user ID, then two made-up
 # parts. Assembled here so that this file itself holds no token-shaped literal.
@@ -139,3 +148,26 @@ def frozen_tags(config_text: str) -> dict[str, str]:
         re.MULTILINE,
     )
     return dict(pins)
+
+
+def check_schema(schema: str, path: Path) -> None:
+    """`check-jsonschema --builtin-schema SCHEMA PATH` passes (e.g. vendor.compose-spec)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"{path.name} against {schema}:\n{result.stdout}{result.stderr}"
+
+
+def manifest(project: Path) -> list[dict[str, Any]]:
+    """deploy/kubernetes.yaml's resources, in order."""
+    text = (project / "deploy/kubernetes.yaml").read_text("utf-8")
+    return [document for document in yaml.safe_load_all(text) if document]
+
+
+def statefulset(project: Path) -> dict[str, Any]:
+    """The manifest's one StatefulSet: the bot's pods."""
+    (found,) = [resource for resource in manifest(project) if resource["kind"] == "StatefulSet"]
+    return found
