@@ -136,7 +136,7 @@ def test_every_help_fits_80_columns(template_questions: list[Question]) -> None:
 
 
 def test_the_default_path_asks_few_questions(newcomer: Walk) -> None:
-    """A name, an ID, then Enter: the preset's first choice asks Discord's questions only."""
+    """A name, an ID, then Enter: the preset's first choice asks Discord's questions and storage."""
     assert newcomer.asked == interactive_path(TYPED)
     assert newcomer.asked[0] == "preset"
     assert len(newcomer.asked) <= MOST_QUESTIONS_ON_THE_DEFAULT_PATH

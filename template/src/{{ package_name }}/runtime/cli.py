@@ -157,8 +157,12 @@ async def sync(settings: Settings, args: argparse.Namespace) -> None:
         if guild_id:
             bot.tree.copy_global_to(guild=discord.Object(id=guild_id))
         target = f"server {guild_id}" if guild_id else "all servers"
+        bot.http.max_ratelimit_timeout = launch.SYNC_PATIENCE  # longer 429s raise RateLimited
         try:
             result = await sync_commands(bot, guild_id=guild_id, force=args.force)
+        except discord.RateLimited as error:
+            waited_too_long = explain.sync_verb_rate_limited(target, error.retry_after)
+            raise explain.Refused(waited_too_long) from error
         except discord.HTTPException as error:
             raise explain.sync_refused(bot, target, error) from error
         verb = "Synced" if result.sent else "Unchanged, not sent:"

@@ -304,6 +304,15 @@ def sync_rate_limited(target: str, retry_after: float) -> str:
     )
 
 
+def sync_verb_rate_limited(target: str, retry_after: float) -> str:
+    """`sync` met a long rate limit: nothing was sent, rather than a silent wait."""
+    return (
+        f"Discord asks to wait {duration(retry_after)} before the next command sync to "
+        f"{target} (rate limited, HTTP 429). Nothing was sent: Discord keeps the commands "
+        "synced last. Run the same command again after that."
+    )
+
+
 def identify_budget_spent(
     *, remaining: int, total: int, needed: int, reserve: int, reset_after: float
 ) -> str:
