@@ -54,6 +54,7 @@ class PlaygroundProcess:
         paths = [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, paths))  # for tests.support
         command = [sys.executable, "-m", "tests.support.playground_entry", str(cogs)]
+        self.cwd = cwd
         self._browser, self._opened = browser, list[str]()
         if browser is None:
             command.append("--no-browser")

@@ -3,8 +3,9 @@
 The bot is the one `run` starts: bot.py's Bot created by launch.create_bot() from the same
 settings, served by launch.serve(), which logs in and syncs the commands to a development
 server, here the fake's. Only the token differs: the fake's, so the real one is never sent,
-checked or printed. The fake starts empty every time, so the sync state lives in a temporary
-folder instead of the project's .discord-sync.json.
+checked or printed. The fake starts empty every time, so the sync state, and a bot with storage
+keeps its data, in a temporary folder: never the project's .discord-sync.json, SQLite file or
+PostgreSQL server (the fake's servers and members are not real; nor is what they store).
 """
 
 from __future__ import annotations
@@ -69,7 +70,10 @@ async def _serve(
     reload: bool,
 ) -> None:
     async with fake, _page_server(fake, port, reload) as page:
-        with fake_discord.point_discord_at(fake), _sync_state_elsewhere():
+        with fake_discord.point_discord_at(fake), _scratch_folder() as scratch:
+            if app.DATABASE:
+                playground_data = f"sqlite+aiosqlite:///{(scratch / 'playground.db').as_posix()}"
+                settings = dataclasses.replace(settings, database_url=playground_data)
             async with launch.create_bot(settings, guild_ready_timeout=READY_DELAY) as bot:
                 runner = asyncio.create_task(launch.serve(bot, settings), name="bot")
                 if not await _ready(bot, runner, stop):
@@ -129,13 +133,13 @@ async def _page_server(
 
 
 @contextlib.contextmanager
-def _sync_state_elsewhere() -> Iterator[None]:
-    """Keep the playground's syncs out of the project's .discord-sync.json."""
+def _scratch_folder() -> Iterator[Path]:
+    """A folder gone when the playground stops: its syncs (not .discord-sync.json), its data."""
     saved = sync.SYNC_STATE_FILE
     with tempfile.TemporaryDirectory(prefix="playground-") as folder:
         sync.SYNC_STATE_FILE = Path(folder) / "sync.json"
         try:
-            yield
+            yield Path(folder)
         finally:
             sync.SYNC_STATE_FILE = saved
 
