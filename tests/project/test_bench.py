@@ -20,7 +20,7 @@ from support.template import TEMPLATE_ROOT
 
 sys.path.insert(0, str(TEMPLATE_ROOT))  # the bench package lives beside tests/
 
-from bench import answer_sets, bot_runs, copier_runs, storage_runs
+from bench import answer_sets, bot_runs, copier_runs, run, storage_runs
 
 # 2,600 servers need shards (Discord's limit is 2,500 a connection), as the default 10,000 do.
 SIZES = (30, 2600)
@@ -65,7 +65,8 @@ def test_smoke_run_prints_every_figure() -> None:
             "-m",
             "bench",
             "--repeat=1",
-            "--suite-repeat=1",
+            # The suite row runs the generated suite twice more: test_suite_row_* covers it.
+            "--only=copier,bots,storage",
             f"--guilds={','.join(map(str, SIZES))}",
         ],
         cwd=TEMPLATE_ROOT,
@@ -94,7 +95,6 @@ def test_smoke_run_prints_every_figure() -> None:
             for size in SIZES
             for measure in ("start to all loaded", "peak RSS", "memory per server")
         ),
-        "Generated project: `uv run pytest`",
     ]
     assert list(main) == expected, result.stdout
     for measure, (ours, floor, ratio, target, verdict) in main.items():
@@ -129,6 +129,22 @@ def test_smoke_run_prints_every_figure() -> None:
         assert target.startswith("<= ") and verdict in ("met", "**missed**"), measure
     assert "Medians of 1 measured run per figure" in result.stdout
     assert "discord.py 2." in result.stdout, "the machine line names the versions"
+
+
+def test_suite_row_times_the_suite_against_its_collection(tmp_path: Path) -> None:
+    """The suite part on a project of two tests: `uv run pytest` next to collecting them."""
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "tiny"\nversion = "0"\nrequires-python = ">=3.11"\n'
+        '[dependency-groups]\ndev = ["pytest"]\n[tool.uv]\npackage = false\n'
+    )
+    (project / "tests" / "test_tiny.py").write_text(
+        "def test_one():\n    pass\n\n\ndef test_two():\n    pass\n"
+    )
+    row = run.measure_suite(project, 1)
+    assert row.measure == "Generated project: `uv run pytest`"
+    assert row.ours > 0 and row.floor > 0, row
 
 
 def test_answer_sets_follow_copier_yml() -> None:

@@ -318,11 +318,15 @@ def check_readme(project: Path, answers: dict[str, Any]) -> None:
     assert tokens[0].type == "heading_open" and tokens[0].tag == "h1"
     assert inline_text(tokens[1]) == name, "the title is the application name, literally"
 
-    # The description: plain paragraphs between the title and the first paragraph with a link.
+    # The description: the paragraphs between the title and the badges (images) or the line
+    # that follows it. A web address in it is an autolink, whose text is the address.
     shown = []
     for token in tokens[3:]:
         if token.type == "inline":
-            if any(child.type in {"link_open", "image"} for child in token.children or []):
+            children = token.children or []
+            if any(child.type == "image" for child in children) or inline_text(token).startswith(
+                "A Discord bot on"
+            ):
                 break
             shown.append(inline_text(token))
         else:
@@ -424,8 +428,10 @@ def test_every_question_is_fuzzed() -> None:
     assert untyped == []
 
 
+# About 2 s an example (a render, ruff, an import, the README parsed): the profile's count, not
+# more; HYPOTHESIS_PROFILE=explore draws five times as many, new ones each run.
 @settings(
-    max_examples=settings.default.max_examples * 2,
+    max_examples=settings.default.max_examples,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(draw=answer_sets())
@@ -446,6 +452,18 @@ def test_every_question_is_fuzzed() -> None:
     )
 )
 @example(draw=Draw(answers={"app_name": "\u0645\u0631\u062d\u0628\u0627 \u0628\u0648\u062a"}))
+# Found by this test: a name whose double space a metadata reader folds, unless quoted; a web
+# address in the description's second paragraph (an autolink there).
+@example(
+    draw=Draw(
+        answers={
+            "app_name": "0N",
+            "description": "0 \n\u00e7\n\n0\n    \u00fc [link](https://example.org)\\\n\n1. \r\n",
+            "author_name": "\u00a2 B\u03bft' #\u00e9  \U0001f1eb\U0001f1f7 \u00af",
+            "author_email": "qF{@W.kZ",
+        }
+    )
+)
 def test_generated_answers_render_or_are_refused(
     draw: Draw, template_folder: Path, workspace: Path, probe: ImportProbe
 ) -> None:

@@ -126,6 +126,12 @@ class PlaygroundProcess:
         with self._changed:
             return "".join(self._stderr)
 
+    def wait_for_log(self, text: str, timeout: float = 15.0) -> str:
+        """The log once `text` is in it (stderr is read on its own thread, after the page hears)."""
+        with self._changed:
+            self._changed.wait_for(lambda: text in "".join(self._stderr), timeout)
+            return "".join(self._stderr)
+
     def get(self, path: str) -> tuple[int, str]:
         try:
             with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=10) as response:
