@@ -36,7 +36,7 @@ from support.render import copy_project, stored_answers
 from support.rendered_fake import fake_discord, launcher, token_for
 from support.shipping import run_commands
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 # Built and run: the defaults, and the bot to ship (everything on).
 SHIPPED = ["defaults", "bot-to-ship"]

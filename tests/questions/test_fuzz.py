@@ -430,6 +430,7 @@ def test_every_question_is_fuzzed() -> None:
 
 # About 2 s an example (a render, ruff, an import, the README parsed): the profile's count, not
 # more; HYPOTHESIS_PROFILE=explore draws five times as many, new ones each run.
+@pytest.mark.slow
 @settings(
     max_examples=settings.default.max_examples,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

@@ -42,7 +42,10 @@ from support.terminal import (
 )
 from wcwidth import wcswidth
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+pytestmark = [
+    pytest.mark.slow,  # each test types a whole form into a real copier process
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal"),
+]
 
 FIRST_LINE_WIDTH = 70
 # Copier's mark (two columns wide) and a space come before a help's first line.

@@ -381,6 +381,7 @@ def scan_like_the_hook(project: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
 
 
+@pytest.mark.slow  # detect-secrets reads the whole project: about 12 s
 @pytest.mark.parametrize("name", ["defaults", "all-intents"])
 def test_secret_scan_stops_a_committed_token_but_not_the_project(
     name: str, rendered_project: Callable[[str], Path], tmp_path: Path
@@ -422,6 +423,7 @@ def scan_like_ci(project: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(hook, cwd=project, capture_output=True, text=True, check=False)
 
 
+@pytest.mark.slow  # detect-secrets reads the whole project: about 12 s
 @pytest.mark.parametrize("name", ["defaults", "first-bot"])
 def test_generated_ci_scans_for_secrets_like_the_hook(
     name: str, rendered_project: Callable[[str], Path], tmp_path: Path

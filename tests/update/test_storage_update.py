@@ -31,6 +31,9 @@ from test_update import (  # noqa: F401  (author_environment: the module's autou
     start_repository,
 )
 
+# Each test builds template releases in git and runs copier on them: seconds apiece.
+pytestmark = pytest.mark.slow
+
 STORAGE = "template/src/{{ package_name }}"
 MODELS = f"{STORAGE}/{{% if database != 'none' %}}models.py{{% endif %}}"
 MIGRATIONS = f"{STORAGE}/{{% if database != 'none' %}}migrations{{% endif %}}"

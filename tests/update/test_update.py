@@ -34,6 +34,9 @@ from support.shipping import TOGGLE_FILES
 from support.template import APPLICATION_ID, TEMPLATE_ROOT
 from support.terminal import answer_interactively, questions_of
 
+# Each test builds template releases in git and runs copier on them: seconds apiece.
+pytestmark = pytest.mark.slow
+
 V1, V2 = "v0.1.0", "v0.2.0"
 TEMPLATE_NAME = "discord-bot-template"
 COPIER = str(Path(sys.executable).with_name("copier"))

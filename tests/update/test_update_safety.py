@@ -49,6 +49,9 @@ from test_update import (
     stored_answers,
 )
 
+# Each test builds template releases in git and runs copier on them: seconds apiece.
+pytestmark = pytest.mark.slow
+
 # Released versions that have no tag (tags came later): version -> commit.
 UNTAGGED_RELEASES = {"0.1.0": "74c697f"}
 SCRIPT = Path(".github", "scripts", "template_update.py")
