@@ -4,7 +4,9 @@ Until the bot's own handlers are in place (runtime/launch.py), Python turns Ctrl
 KeyboardInterrupt traceback and SIGTERM kills it outright, and importing discord.py takes long
 enough for an impatient Ctrl+C or a `docker stop` to land there. So this module imports nothing
 heavy: it makes SIGTERM behave like Ctrl+C, then imports and runs cli.main; a stop on the way
-ends quietly, with exit status 0.
+ends quietly, with exit status 0. Once cli.main is done, signals are ignored: the process is
+only exiting, and `uv run` passes a second Ctrl+C on to it (uv's rule for an impatient user),
+which would otherwise turn a clean stop into Python's exit status 130.
 """
 
 from __future__ import annotations
@@ -21,3 +23,6 @@ def main() -> int:
         return run_command_line()
     except KeyboardInterrupt:
         return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
