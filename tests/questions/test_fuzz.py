@@ -44,7 +44,7 @@ from markdown_it.token import Token
 from support.invite import invite_links
 from support.questionnaire import asked_questions, choices_of, default, questions
 from support.render import copy_project
-from support.template import TEMPLATE_ROOT, hooks_module
+from support.template import FAKE_TOKEN, TEMPLATE_ROOT, hooks_module
 
 TEXT_HOOKS = hooks_module("text")
 PACKAGE_HOOKS = hooks_module("package")
@@ -161,7 +161,7 @@ TYPED: dict[str, tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]] = {
         st.one_of(
             hostile_text(),
             st.integers(0, 10**25).map(str),
-            st.just("MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"),
+            st.just(FAKE_TOKEN),
             st.just("١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨٩"),
         ),
     ),

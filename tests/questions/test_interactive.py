@@ -23,7 +23,7 @@ from support.questionnaire import (
     problem,
     questions,
 )
-from support.template import APPLICATION_ID
+from support.template import APPLICATION_ID, FAKE_TOKEN
 from support.terminal import (
     CLEAR_LINE,
     COLUMNS,
@@ -51,7 +51,7 @@ FIRST_LINE_WIDTH = 70
 # Copier's mark (two columns wide) and a space come before a help's first line.
 MARK_WIDTH = 3
 PREFIX = "Validation error for question '{}': "
-TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
+TOKEN = FAKE_TOKEN
 NAME = "My Cool Bot"
 PACKAGE = "my_cool_bot"
 # What a newcomer types on the default path; Enter takes every other default.

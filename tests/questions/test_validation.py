@@ -23,9 +23,9 @@ from support.answer_sets import BASE
 from support.packages import dependency_closure
 from support.questionnaire import asked_questions, choices_of, default, problem, questions, walk
 from support.render import copy_project, stored_answers
-from support.template import TEMPLATE_ROOT, hooks_module
+from support.template import FAKE_TOKEN, TEMPLATE_ROOT, hooks_module
 
-TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
+TOKEN = FAKE_TOKEN
 TEXT_COMMANDS = {"privileged_intents": ["message_content"]}
 TOKEN_REFUSAL = "Token! Reset it on the Bot page"
 # Every answer typed as free text: none may hold a token.

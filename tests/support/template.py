@@ -13,6 +13,8 @@ TEMPLATE_ROOT = Path(__file__).resolve().parents[2]
 
 # A real application ID shape (19 digits), used wherever the answer does not matter.
 APPLICATION_ID = "1234567890123456789"
+# Shaped like a bot token (what the questions must refuse), made up: no Discord account has it.
+FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
 
 def hooks_module(name: str) -> Any:
