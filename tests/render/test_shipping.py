@@ -571,3 +571,8 @@ def test_template_dependabot_and_pre_commit_configs_are_valid() -> None:
     config = yaml.safe_load((TEMPLATE_ROOT / ".pre-commit-config.yaml").read_text("utf-8"))
     hooks = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
     assert {"ruff-check", "ruff-format"} <= hooks
+    # Pinned by commit, the tag in a comment, as the rendered projects' hooks are.
+    tags = frozen_tags((TEMPLATE_ROOT / ".pre-commit-config.yaml").read_text("utf-8"))
+    assert set(tags) == {repo["repo"] for repo in config["repos"]}
+    for repo in config["repos"]:
+        assert re.fullmatch(r"[0-9a-f]{40}", repo["rev"]), "a commit, not a tag or a branch"
