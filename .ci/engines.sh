@@ -10,7 +10,9 @@
 #                                        a private dockerd in DIR (its own data, socket and
 #                                        Compose plugins); prints the variables the tests read
 #   bash .ci/engines.sh images NAME...   each base image: present, or loaded from the cache
-#                                        folder, or made here (then saved to the cache)
+#                                        folder, or made here (then saved to the cache); a
+#                                        pinned NAME:TAG@sha256:D is made as NAME:TAG and
+#                                        recorded under its digest (digest_references)
 #   bash .ci/engines.sh stop DIR         stops that dockerd
 #
 # Cache: base images (docker save tarballs) and the Compose plugins are kept in
@@ -135,21 +137,28 @@ compose_plugins() {
 
 # --- the engine --------------------------------------------------------------------------------
 
-start() {
+# dockerd on DIR's folders and socket, in a session of its own (a Ctrl+C that stops the tests
+# does not stop it); returns once it answers.
+launch() {
     local dir="$1" waited=0
-    mkdir -p "$dir/config"
     # No bridge and no iptables: the engine stays out of the host's network setup. Containers
     # get --network=host (the tests' fake Discord is on 127.0.0.1) or a user-defined network;
     # builds get --network=host.
-    dockerd --data-root "$dir/root" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
+    setsid dockerd --data-root "$dir/root" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
         --host "unix://$dir/docker.sock" --iptables=false --ip6tables=false --bridge=none \
-        >"$dir/dockerd.log" 2>&1 &
+        >>"$dir/dockerd.log" 2>&1 </dev/null &
     export DOCKER_HOST="unix://$dir/docker.sock" DOCKER_CONFIG="$dir/config"
     until engine_answers; do
         waited=$((waited + 1))
         [ "$waited" -le 60 ] || { tail -n 20 "$dir/dockerd.log" >&2; die "dockerd did not start"; }
         sleep 0.5
     done
+}
+
+start() {
+    local dir="$1"
+    mkdir -p "$dir/config"
+    launch "$dir"
     local version
     version="$(compose_version || true)"
     if [ -z "$version" ] || ! version_at_least "$version" "$compose_minimum"; then
@@ -171,17 +180,23 @@ exports() {
     if value="$(chromedriver_binary)"; then printf 'export CHROMEDRIVER=%q\n' "$value"; fi
 }
 
-stop() {
-    local dir="$1" pid
-    [ -f "$dir/dockerd.pid" ] || return 0
-    pid="$(cat "$dir/dockerd.pid")"
-    export DOCKER_HOST="unix://$dir/docker.sock"
-    # Containers a failed test left behind go first, so that dockerd stops at once.
-    docker ps -aq | xargs -r "$docker_cli" rm -f >/dev/null 2>&1 || true
+# The dockerd of DIR, stopped (SIGTERM, then SIGKILL after 30 s); its folders stay.
+stop_dockerd() {
+    local pid
+    pid="$(cat "$1/dockerd.pid" 2>/dev/null)" || return 0
     if kill "$pid" 2>/dev/null; then
         for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
         if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fi
     fi
+}
+
+stop() {
+    local dir="$1"
+    [ -f "$dir/dockerd.pid" ] || return 0
+    export DOCKER_HOST="unix://$dir/docker.sock"
+    # Containers a failed test left behind go first, so that dockerd stops at once.
+    docker ps -aq | xargs -r "$docker_cli" rm -f >/dev/null 2>&1 || true
+    stop_dockerd "$dir"
     # Whatever is still mounted under DIR (a killed engine's layers) before it is removed.
     awk -v dir="$dir/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | sort -r \
         | xargs -r -n 1 umount -l 2>/dev/null || true
@@ -263,10 +278,19 @@ recipe_for() {
     esac
 }
 
+# NAME:TAG@sha256:DIGEST, as the Dockerfile pins its images: the image is made as NAME:TAG,
+# then recorded under the digest too (digest_references, once all are made).
+digested=()
+
 image() {
     local name="$1" recipe key tarball work started=$SECONDS
     if docker image inspect "$name" >/dev/null 2>&1; then return 0; fi
+    # Pulled by digest, the engine checks the registry's image against it.
     if [ "${BASE_IMAGES:-build}" = pull ]; then docker pull --quiet "$name" >/dev/null; return; fi
+    case "$name" in
+        *:*@sha256:*) image "${name%@*}"; digested+=("$name"); return 0 ;;
+        *@*) die "$name: pin a digest with its tag (NAME:TAG@sha256:...), the tag to make it by" ;;
+    esac
     recipe="$(recipe_for "$name")" || die "no recipe for $name: add one to .ci/engines.sh"
     # The key changes with the recipe's code, so an improved recipe is never served stale.
     key="$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_')"
@@ -290,6 +314,61 @@ image() {
 images() {
     local name
     for name in "$@"; do image "$name"; done
+    if [ "${#digested[@]}" -gt 0 ]; then digest_references "${digested[@]}"; fi
+}
+
+# A digest names the registry's image index by its hash, which no image made here can have.
+# What `docker pull NAME:TAG@sha256:D` leaves for a build to find is a line of the engine's
+# reference store, NAME@sha256:D -> the image's ID (`docker images --digests` shows it), and no
+# command writes one for a local image (tag, load and import refuse digests). So an engine this
+# script started is stopped, given that line for the image made as NAME:TAG, and started again:
+# dockerd reads the store when it starts. Builds then find NAME:TAG@sha256:D as after a pull,
+# and the Dockerfile is built as it is.
+digest_references() {
+    local dir store started=$SECONDS
+    dir="${DOCKER_HOST:-}"
+    dir="${dir#unix://}"
+    dir="${dir%/docker.sock}"
+    if [ "${DOCKER_HOST:-}" != "unix://$dir/docker.sock" ] || ! [ -f "$dir/dockerd.pid" ] \
+        || ! [ -d "$dir/root" ]; then
+        die "$1 is pinned by digest: only an engine started by 'engines.sh start DIR' can be given that digest for an image made here; elsewhere BASE_IMAGES=pull pulls it"
+    fi
+    if [ -n "$(docker ps -q)" ]; then
+        die "containers run on the engine in $dir, which restarts to record $*: stop them first"
+    fi
+    store="$dir/root/image/$(docker info --format '{{.Driver}}')/repositories.json"
+    stop_dockerd "$dir"
+    python3 - "$store" "$@" <<'EOF' || { launch "$dir"; die "could not record $*"; }
+import json, os, sys
+
+store, *names = sys.argv[1:]
+with open(store, encoding="utf-8") as file:
+    repositories = json.load(file)["Repositories"]
+
+
+def familiar(name):
+    """The store's short form: python:3.13-slim for docker.io/library/python:3.13-slim."""
+    for prefix in ("docker.io/", "index.docker.io/"):
+        name = name.removeprefix(prefix)
+    if name.startswith("library/") and name.count("/") == 1:
+        name = name.removeprefix("library/")
+    return name
+
+
+for name in names:
+    tagged, digest = name.split("@")
+    tagged = familiar(tagged)
+    repository = tagged[: tagged.rindex(":")]
+    repositories[repository][f"{repository}@{digest}"] = repositories[repository][tagged]
+with open(store + ".new", "w", encoding="utf-8") as file:
+    json.dump({"Repositories": repositories}, file)
+os.replace(store + ".new", store)
+EOF
+    launch "$dir"
+    for name in "$@"; do
+        docker image inspect "$name" >/dev/null 2>&1 || die "$name: not found once recorded"
+    done
+    log "$*: made under the tags, recorded under the digests ($((SECONDS - started)) s)"
 }
 
 case "${1:-}" in

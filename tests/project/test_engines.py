@@ -457,7 +457,13 @@ def test_ci_image_job_steps_pass(shipped: Shipped, docker_engine: Engine, tmp_pa
 def test_podman_builds_and_runs_the_dockerfile(
     shipped: Shipped, docker_engine: Engine, tmp_path: Path
 ) -> None:
-    """buildah (under podman) accepts only absolute mount targets; the image it builds starts."""
+    """buildah (under podman) accepts only absolute mount targets; the image it builds starts.
+
+    The base images are the Docker engine's, whose FROM lines pin them by digest. Podman's store
+    takes no digest for a local image ("tag by digest not supported"), so each FROM reference
+    is given its image by ID with `--build-context NAME=container-image://ID`, podman's own way
+    to substitute an image; the Dockerfile is built as it is.
+    """
     podman = shutil.which("podman")
     if podman is None:
         unavailable("no podman", "bash .ci/engines.sh install")
@@ -467,9 +473,16 @@ def test_podman_builds_and_runs_the_dockerfile(
     images = docker_engine.base_images(shipped.project / "Dockerfile")
     archive = tmp_path / "base.tar"
     docker_engine("save", "--output", str(archive), *images)
+    contexts = [
+        f"--build-context={name}=container-image://{docker_engine.inspect(name)['Id']}"
+        for name in images
+    ]
     try:
         _run([*base, "load", "--quiet", "--input", str(archive)])
-        _run([*base, "build", "--network=host", "--tag", "podman-built", "."], cwd=shipped.project)
+        _run(
+            [*base, "build", "--network=host", *contexts, "--tag", "podman-built", "."],
+            cwd=shipped.project,
+        )
         # Podman needs explicit limits in this sandbox, which lacks CAP_SYS_RESOURCE.
         ulimits = ["--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768"]
         result = _run(

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from packaging.metadata import Metadata
 from support.render import copy_project
-from support.template import APPLICATION_ID, TEMPLATE_ROOT
+from support.template import APPLICATION_ID, TEMPLATE_ROOT, hooks_module
 
 NAMES = ["Doe; Jane", "Dr: Who", 'O\'Brien "The Dev"', "Jane Q. Doe", "Back\\slash (nick)", "Zoë"]
 
@@ -64,5 +64,7 @@ def test_author_without_email_is_written_as_typed(tmp_path: Path) -> None:
 
 
 def test_build_backend_is_pinned_exactly() -> None:
+    """uv_build at uv's version in hooks/pins.jinja (the Dockerfile's uv image has it too)."""
     text = (TEMPLATE_ROOT / "template" / "pyproject.toml.jinja").read_text(encoding="utf-8")
-    assert re.search(r'^requires = \["uv_build==\d+\.\d+\.\d+"\]$', text, re.MULTILINE)
+    assert re.search(r'^requires = \["uv_build==\{\{ uv_version \}\}"\]$', text, re.MULTILINE)
+    assert re.fullmatch(r"\d+\.\d+\.\d+", hooks_module("pins").uv_version)

@@ -42,9 +42,14 @@ from support.shipping import (
     statefulset,
     workflow_steps,
 )
-from support.template import TEMPLATE_ROOT
+from support.template import TEMPLATE_ROOT, hooks_module
 
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+# An image as the Dockerfile pins it: NAME:TAG@sha256:DIGEST, the sha256 in 64 lowercase hex
+# digits. The tag says what the digest is, and gives Dependabot a version to move.
+PINNED_IMAGE = re.compile(
+    r"(?P<name>[a-z0-9][a-z0-9./-]*):(?P<tag>[\w][\w.-]*)@sha256:[0-9a-f]{64}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -230,10 +235,10 @@ def test_dockerfile_builds_with_uv_in_stages_and_runs_as_a_user(full: Path) -> N
     names = [stage.name for stage in stages]
     uv_stage, builder, runtime = stages
     assert uv_stage.image.startswith("ghcr.io/astral-sh/uv:") and uv_stage.name == "uv"
-    assert re.fullmatch(r"ghcr\.io/astral-sh/uv:\d+\.\d+\.\d+", uv_stage.image), "pin uv"
+    assert re.fullmatch(r"ghcr\.io/astral-sh/uv:\d+\.\d+\.\d+@sha256:\w+", uv_stage.image), "pin uv"
     # The virtual environment links to the builder's interpreter: the runtime must have it too.
     assert builder.image == runtime.image
-    assert re.fullmatch(r"python:3\.\d+-slim", runtime.image)
+    assert re.fullmatch(r"python:3\.\d+-slim@sha256:\w+", runtime.image)
     assert names == ["uv", "builder", None]
     assert [i.flags["from"] for i in builder.named("COPY") if "from" in i.flags] == [["uv"]]
 
@@ -263,6 +268,39 @@ def test_dockerfile_builds_with_uv_in_stages_and_runs_as_a_user(full: Path) -> N
     (cmd,) = runtime.named("CMD")
     scripts = tomllib.loads((full / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
     assert yaml.safe_load(cmd.rest) == list(scripts), "exec form, the console script"
+
+
+def test_base_images_are_pinned_by_tag_and_digest(full: Path) -> None:
+    """Each FROM names its image by tag and digest, as hooks/pins.jinja has it: a digest of the
+    wrong length or case, or one without its tag, fails here. uv's image is the uv whose build
+    backend builds the bot: one version, in hooks/pins.jinja."""
+    pins = hooks_module("pins")
+    stages = dockerfile_stages(full / "Dockerfile")
+    aliases = {stage.name for stage in stages}
+    images = {stage.image for stage in stages} - aliases
+    assert images == {pins.uv_image, pins.python_image}
+    for image in images:
+        assert PINNED_IMAGE.fullmatch(image), f"{image}: not NAME:TAG@sha256:<64 hex digits>"
+    uv_image = PINNED_IMAGE.fullmatch(pins.uv_image)
+    assert uv_image and uv_image["name"] == "ghcr.io/astral-sh/uv"
+    assert uv_image["tag"] == pins.uv_version
+    build_system = tomllib.loads((full / "pyproject.toml").read_text("utf-8"))["build-system"]
+    assert build_system["requires"] == [f"uv_build=={pins.uv_version}"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "python:3.13-slim",
+        "python@sha256:" + "a" * 64,
+        "python:3.13-slim@sha256:" + "a" * 63,
+        "python:3.13-slim@sha256:" + "A" * 64,
+        "python:3.13-slim@sha256:" + "g" * 64,
+        "python:3.13-slim@" + "a" * 64,
+    ],
+)
+def test_a_mistyped_pin_is_not_a_pin(typed: str) -> None:
+    assert not PINNED_IMAGE.fullmatch(typed)
 
 
 def test_dockerfile_never_copies_secrets(full: Path) -> None:
@@ -571,3 +609,8 @@ def test_template_dependabot_and_pre_commit_configs_are_valid() -> None:
     config = yaml.safe_load((TEMPLATE_ROOT / ".pre-commit-config.yaml").read_text("utf-8"))
     hooks = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
     assert {"ruff-check", "ruff-format"} <= hooks
+    # Pinned by commit, the tag in a comment, as the rendered projects' hooks are.
+    tags = frozen_tags((TEMPLATE_ROOT / ".pre-commit-config.yaml").read_text("utf-8"))
+    assert set(tags) == {repo["repo"] for repo in config["repos"]}
+    for repo in config["repos"]:
+        assert re.fullmatch(r"[0-9a-f]{40}", repo["rev"]), "a commit, not a tag or a branch"

@@ -141,9 +141,9 @@ def run_commands(workflow: Path, job: str | None = None) -> list[str]:
 
 def frozen_tags(config_text: str) -> dict[str, str]:
     """Each repo of a .pre-commit-config.yaml and the tag its commit pin names in its comment
-    (`rev: <sha> # frozen: vX.Y.Z`, pre-commit autoupdate --freeze's form)."""
+    (`rev: <sha> # frozen: vX.Y.Z`, pre-commit autoupdate --freeze's form; some tags lack the v)."""
     pins = re.findall(
-        r"^\s*- repo: (\S+)\n\s*rev: [0-9a-f]{40} # frozen: (v\d+\.\d+\.\d+)$",
+        r"^\s*- repo: (\S+)\n\s*rev: [0-9a-f]{40} # frozen: (v?\d+\.\d+\.\d+)$",
         config_text,
         re.MULTILINE,
     )
