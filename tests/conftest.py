@@ -4,11 +4,13 @@ renders shared by every test that reads the same answer set. Helpers live in tes
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from support.answer_sets import answers
@@ -70,27 +72,72 @@ def package_hooks() -> Any:
 
 
 @pytest.fixture(scope="session")
-def template_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The template's working tree as a plain folder, copied once per session."""
-    return copy_template_folder(tmp_path_factory.mktemp("template") / "discord-bot-template")
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the whole run, seen by every pytest-xdist worker (the run's own temporary
+    root under xdist, this process's otherwise)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def made_once(folder: Path, make: Callable[[Path], object]) -> Path:
+    """`folder`, made by `make` in exactly one process of the run: the others wait for it."""
+    with FileLock(f"{folder}.lock"):
+        if not (done := folder.with_name(f"{folder.name}.done")).exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a make that failed half-way
+            make(folder)
+            done.touch()
+    return folder
 
 
 @pytest.fixture(scope="session")
-def rendered_project(
-    template_folder: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str], Path]:
-    """A project per answer set (tests/support/answer_sets.py), rendered once per session on
-    first use and shared by every test that reads it. Read it, never write into it: a test
-    that changes a project renders its own with copy_project."""
-    done: dict[str, Path] = {}
+def template_folder(shared_folder: Path) -> Path:
+    """The template's working tree as a plain folder, copied once per run."""
+    return made_once(shared_folder / "template" / "discord-bot-template", copy_template_folder)
+
+
+@pytest.fixture(scope="session")
+def rendered_project(template_folder: Path, shared_folder: Path) -> Callable[[str], Path]:
+    """A project per answer set (tests/support/answer_sets.py), rendered once per run on first
+    use (by whichever worker needs it first) and shared by every test that reads it. Read it,
+    never write into it: a test that changes a project renders its own with copy_project."""
 
     def rendered(name: str) -> Path:
-        if name not in done:
-            destination = tmp_path_factory.mktemp(f"answers-{name}") / "mybot"
-            done[name] = copy_project(destination, answers(name), template=template_folder)
-        return done[name]
+        destination = shared_folder / "answers" / name / "mybot"
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        given = answers(name)
+        return made_once(destination, lambda to: copy_project(to, given, template=template_folder))
 
     return rendered
+
+
+# Real parts that one process at a time may drive: the Docker engine's images are made, loaded
+# and cleaned up per session (.ci/engines.sh restarts the engine to record a digest).
+ONE_WORKER_FIXTURES = {"docker_engine": "the Docker engine"}
+SHARED_SCOPES = ("module", "class", "package")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (--dist=loadgroup): tests that share a module-scoped fixture (e.g. one
+    installed project) run in one worker, a group per module and fixture parameter; tests of a
+    real part in ONE_WORKER_FIXTURES share a worker; any other test goes to a free worker.
+    Renders are shared between workers through rendered_project."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") or not isinstance(item, pytest.Function):
+            continue
+        definitions = item._fixtureinfo.name2fixturedefs
+        if serial := [
+            ONE_WORKER_FIXTURES[name] for name in definitions if name in ONE_WORKER_FIXTURES
+        ]:
+            item.add_marker(pytest.mark.xdist_group(serial[0]))
+            continue
+        shared = [name for name, each in definitions.items() if each[-1].scope in SHARED_SCOPES]
+        if shared:
+            params = item.callspec.params if hasattr(item, "callspec") else {}
+            given = sorted(f"{name}={params[name]}" for name in shared if name in params)
+            item.add_marker(
+                pytest.mark.xdist_group("::".join([item.nodeid.split("::")[0], *given]))
+            )
 
 
 # The real parts' fixtures (a Docker engine, PostgreSQL, Chromium), for every test module.

@@ -141,9 +141,10 @@ def ids(case: tuple[Any, ...]) -> str:
     return f"{case[0]}={case[1]!r}"[:60]
 
 
-def edge_sets() -> list[dict[str, Any]]:
+def edge_sets() -> list[Any]:
     """The accepted edge values, several questions per render: the i-th set takes the i-th
-    edge value of every question (a refusal would name the question it came from)."""
+    edge value of every question (a refusal would name the question it came from). The quick
+    loop renders the first; test_every_edge_answer_passes_its_validator checks every value."""
     sets: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for question, answer, others in ACCEPTED:
@@ -152,11 +153,35 @@ def edge_sets() -> list[dict[str, Any]]:
             sets.append(dict(BASE))
         sets[index].update(others)
         sets[index][question] = answer
-    return sets
+    return [
+        pytest.param(each, marks=[pytest.mark.slow] if i else []) for i, each in enumerate(sets)
+    ]
+
+
+def answers_around(question: str, others: dict[str, Any]) -> dict[str, Any]:
+    """The other answers a render would hold when Copier validates `question`: BASE, `others`,
+    then every other asked question's default."""
+    answers = {**BASE, **others}
+    for name in asked_questions():
+        if name not in answers and name != question and "default" in questions()[name]:
+            answers[name] = default(name, answers)
+    return answers
+
+
+def first_of_each_question(cases: list[tuple[Any, ...]]) -> list[Any]:
+    """Every case, the first for each question in the quick loop and the others `slow`: the
+    quick loop checks each message without Copier (test_every_refusal_fits_one_terminal_row)."""
+    asked: set[str] = set()
+    marked = []
+    for case in cases:
+        again = case[0] in asked
+        asked.add(case[0])
+        marked.append(pytest.param(*case, id=ids(case), marks=[pytest.mark.slow] if again else []))
+    return marked
 
 
 @pytest.mark.parametrize(
-    ("question", "answer", "others", "message"), REFUSED, ids=map(ids, REFUSED)
+    ("question", "answer", "others", "message"), first_of_each_question(REFUSED)
 )
 def test_refused_with_a_message_that_says_what_to_type(
     template_folder: Path,
@@ -182,11 +207,7 @@ def test_every_refusal_fits_one_terminal_row(
 ) -> None:
     """Copier shows the refusal on one 80-column row, after its prefix, and cuts the rest: the
     whole message must fit (questions/test_interactive.py reads the typeable ones off a screen)."""
-    answers = {**BASE, **others}
-    for name in asked_questions():
-        if name not in answers and name != question and "default" in questions()[name]:
-            answers[name] = default(name, answers)
-    refusal = problem(question, answer, answers)
+    refusal = problem(question, answer, answers_around(question, others))
     assert message in refusal
     assert "\n" not in refusal
     assert len(PREFIX.format(question) + refusal) <= ROW, refusal
@@ -209,6 +230,14 @@ def test_edge_answers_are_accepted(
     for question, answer in answers.items():
         if question in stored:  # unasked questions (a prefix without text commands)
             assert stored[question] in (answer, str(answer)), question  # the year: str
+
+
+@pytest.mark.parametrize(("question", "answer", "others"), ACCEPTED, ids=map(ids, ACCEPTED))
+def test_every_edge_answer_passes_its_validator(
+    question: str, answer: Any, others: dict[str, Any]
+) -> None:
+    """The validator alone, in-process, on the answers a render would have before it."""
+    assert not problem(question, answer, answers_around(question, others))
 
 
 def test_every_validator_is_exercised() -> None:
@@ -309,6 +338,7 @@ def answers_in_any_order() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({}, optional=fields)
 
 
+@pytest.mark.slow
 @MANY
 @given(
     app_name=ANY_TEXT.filter(lambda name: not problem("app_name", name, {})),
