@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 import tomllib
+import urllib.error
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +84,9 @@ class BotUnderTest:
     has_about: bool
     # Settings of its own, such as DATABASE_URL (bench/storage_runs.py): after the benchmark's.
     settings: Mapping[str, str] = field(default_factory=dict)
+    # Paths on 127.0.0.1:$HEALTH_PORT that must answer 200 before the peak is read, as a
+    # Prometheus scrape and the platform's probes would ask them (bench/health_runs.py).
+    scrape: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,8 @@ def run_bot(
         # on_ready follows the last GUILD_CREATE by guild_ready_timeout (0.05 s here): let it
         # happen, so the run covers a complete start and the stop is not a stop mid-start.
         time.sleep(0.5)
+        for path in bot.scrape:
+            _answers_200(int(env["HEALTH_PORT"]), path, log_path)
         serving_peak = _high_water_mark(process.pid)
         lifetime_peak = _stop(process, log_path)
     return BotRun(ready=ready, loaded=loaded, peak_rss=serving_peak or lifetime_peak)
@@ -210,6 +217,15 @@ async def _ping(fake: Any, guild_ids: list[int], patience: float) -> None:
         reply = await fake.send_slash_command("ping", guild_id=guild_id, timeout=patience)
         if reply.get("type") != 4 or "ong" not in reply["data"].get("content", ""):
             raise RuntimeError(f"/ping in server {guild_id} was answered with {reply!r}")
+
+
+def _answers_200(port: int, path: str, log_path: Path) -> None:
+    """GET http://127.0.0.1:PORT/PATH must answer 200 (the body is read, as a scraper does)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
+            answer.read()
+    except (OSError, urllib.error.URLError) as error:
+        raise RuntimeError(f"{path} on port {port}: {error}; the bot's log: {log_path}") from error
 
 
 def _high_water_mark(pid: int) -> int | None:

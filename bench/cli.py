@@ -1,7 +1,7 @@
 """Command line: measure, then print the Markdown tables (see docs/performance.md).
 
 Usage: ``uv run python -m bench [--repeat N] [--guilds 1000,10000]
-[--only copier,bots,storage,suite] [--speed-extras] [--keep DIR]``.
+[--only copier,bots,storage,health,suite] [--speed-extras] [--keep DIR]``.
 
 Progress goes to stderr, the report to stdout. Every figure sits next to a floor measured in the
 same invocation (bench/run.py says how).
@@ -16,13 +16,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import answer_sets, bot_runs, copier_runs, report, run, storage_runs
+from bench import answer_sets, bot_runs, copier_runs, health_runs, report, run, storage_runs
 from bench.report import Row
 
 # The generated project's test suite runs for seconds: fewer repetitions by default.
 DEFAULT_SUITE_REPEAT = 3
 MAX_GUILDS = 20 * bot_runs.GUILDS_PER_SHARD
-PARTS = ("copier", "bots", "storage", "suite")
+PARTS = ("copier", "bots", "storage", "health", "suite")
 
 
 def _sizes(text: str) -> list[int]:
@@ -98,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     counts: list[Row] = []
     storage: list[Row] = []
+    health: list[Row] = []
     extras: list[Row] = []
     with contextlib.ExitStack() as cleanup:
         if args.keep:
@@ -115,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             counts += copier_results.counts
         project = copier_results.project
         python: Path | None = None  # the generated project's, once installed
-        if {"bots", "suite"} & set(args.only) or args.speed_extras:
+        if {"bots", "health", "suite"} & set(args.only) or args.speed_extras:
             run.log("uv sync of the generated project")
             python = run.install(project)
         if "bots" in args.only and python:
@@ -128,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             installed = storage_runs.Installed(project, python) if python else None
             storage = storage_runs.measure_storage(template, workdir, args.repeat, env, installed)
+        if "health" in args.only and python:
+            health = health_runs.measure_health(project, python, args.repeat, workdir / "logs")
         if "suite" in args.only:
             rows.append(run.measure_suite(project, args.suite_repeat))
         if args.speed_extras and python:
@@ -155,6 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             "engine, the same driver) when there is one:\n"
         )
         print(report.table(storage))
+    if health:
+        print(
+            "\nHealth server, 1 server: the generated bot with HEALTH_PORT set (/livez, /readyz, "
+            "/metrics, each scraped once per run); the floor is the floor bot serving the same "
+            "paths from the same libraries (aiohttp, prometheus-client):\n"
+        )
+        print(report.table(health))
     if extras:
         print("\ndiscord.py[speed] in the generated bot (same runs, same fake):\n")
         print(report.table(extras, ["Measure", "With [speed]", "Without", "Ratio", "Target", ""]))

@@ -25,7 +25,16 @@ from bench.copier_runs import Counts, Template, Timing
 from bench.report import Row
 
 T = TypeVar("T")
-TARGETS = {"render": 1.25, "update": 1.25, "ready": 1.20, "rss": 1.10, "per_guild": 0.50}
+# Issue 18's: the plain bot within 1.10x (start) and 1.05x (peak) of bare discord.py; a bot with a
+# feature (storage, the health server) within 1.10x of the floor bot that uses the same libraries.
+TARGETS = {
+    "render": 1.25,
+    "update": 1.25,
+    "ready": 1.10,
+    "rss": 1.05,
+    "per_guild": 0.50,
+    "feature": 1.10,
+}
 # A bot starts in a fraction of a second, the noisiest figure on a shared machine: more runs.
 STARTUP_RUNS = 3
 ONE_FILE = "one-file-floor"

@@ -20,7 +20,7 @@ from support.template import TEMPLATE_ROOT
 
 sys.path.insert(0, str(TEMPLATE_ROOT))  # the bench package lives beside tests/
 
-from bench import answer_sets, bot_runs, copier_runs, run, storage_runs
+from bench import answer_sets, bot_runs, copier_runs, health_runs, run, storage_runs
 
 # 2,600 servers need shards (Discord's limit is 2,500 a connection), as the default 10,000 do.
 SIZES = (30, 2600)
@@ -66,7 +66,7 @@ def test_smoke_run_prints_every_figure() -> None:
             "bench",
             "--repeat=1",
             # The suite row runs the generated suite twice more: test_suite_row_* covers it.
-            "--only=copier,bots,storage",
+            "--only=copier,bots,storage,health",
             f"--guilds={','.join(map(str, SIZES))}",
         ],
         cwd=TEMPLATE_ROOT,
@@ -76,7 +76,7 @@ def test_smoke_run_prints_every_figure() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-6000:]
-    main, counts, storage = _tables(result.stdout)
+    main, counts, storage, health = _tables(result.stdout)
     sets = [s.name for s in answer_sets.available(copier_runs.questions())]
     assert sets[0] == "full"
     assert ("first bot" in sets) == ("preset" in copier_runs.questions())
@@ -124,6 +124,14 @@ def test_smoke_run_prints_every_figure() -> None:
         for measure in ("start to READY", "peak RSS")
     ], result.stdout
     for measure, (ours, floor, ratio, target, verdict) in storage.items():
+        assert FIGURE.fullmatch(ours) and FIGURE.fullmatch(floor), (measure, ours, floor)
+        assert RATIO.fullmatch(ratio), (measure, ratio)
+        assert target.startswith("<= ") and verdict in ("met", "**missed**"), measure
+    # The health server's pair answered a scrape of every path in every run (else no table).
+    assert list(health) == [
+        f"{health_runs.LABEL}: {measure}" for measure in ("start to READY", "peak RSS")
+    ], result.stdout
+    for measure, (ours, floor, ratio, target, verdict) in health.items():
         assert FIGURE.fullmatch(ours) and FIGURE.fullmatch(floor), (measure, ours, floor)
         assert RATIO.fullmatch(ratio), (measure, ratio)
         assert target.startswith("<= ") and verdict in ("met", "**missed**"), measure
@@ -212,3 +220,10 @@ def test_bot_paths_come_from_the_generated_project(tmp_path: Path, fake_place: s
     bot = bot_runs.GeneratedBot.of(project)
     assert (bot.package, bot.target) == ("my_bot", "my_bot.runtime.cli:main")
     assert bot.fake_discord == project / fake_place
+
+
+def test_a_health_path_that_does_not_answer_fails_the_run(tmp_path: Path) -> None:
+    """A health figure counts only a server that answered: a closed port fails the run."""
+    port = health_runs.free_port()
+    with pytest.raises(RuntimeError, match=f"/readyz on port {port}"):
+        bot_runs._answers_200(port, "/readyz", tmp_path / "bot.log")
