@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -33,13 +31,13 @@ from support.render import copy_project, isolated_copier
 from support.shipping import TOGGLE_FILES
 from support.template import APPLICATION_ID, TEMPLATE_ROOT
 from support.terminal import answer_interactively, questions_of
+from support.update_workflow import COPIER, gh_calls, run_update_script
 
 # Each test builds template releases in git and runs copier on them: seconds apiece.
 pytestmark = pytest.mark.slow
 
 V1, V2 = "v0.1.0", "v0.2.0"
 TEMPLATE_NAME = "discord-bot-template"
-COPIER = str(Path(sys.executable).with_name("copier"))
 # Every part on, the update workflow included (a template without the preset question ignores it).
 ANSWERS: dict[str, Any] = {
     "app_name": "Weather Bot",
@@ -589,15 +587,6 @@ def test_the_authors_cogs_load_after_the_update(from_release: FromRelease) -> No
 # --- The update workflow's script, against local repositories -------------------------------
 
 BRANCH = "template-update/v0.2.0"
-GH_STUB = '''"""Stands in for `gh`: records its arguments and answers as `gh pr create` does."""
-import json
-import os
-import sys
-
-with open(os.environ["GH_STUB_LOG"], "a", encoding="utf-8") as log:
-    log.write(json.dumps(sys.argv[1:]) + "\\n")
-print("https://github.com/example/weather-bot/pull/1")
-'''
 
 
 def publish(project: Path, origin: Path) -> None:
@@ -605,34 +594,6 @@ def publish(project: Path, origin: Path) -> None:
     git(project, "init", "--quiet", "--bare", "--initial-branch", "main", str(origin))
     git(project, "remote", "add", "origin", str(origin))
     git(project, "push", "--quiet", "--set-upstream", "origin", "main")
-
-
-def run_update_script(project: Path, gh_log: Path) -> subprocess.CompletedProcess[str]:
-    """The workflow's step, with our Copier and a recording `gh`."""
-    stub = gh_log.with_name("gh.py")
-    stub.write_text(GH_STUB, encoding="utf-8")
-    environment = {
-        **os.environ,
-        "TEMPLATE_UPDATE_COPIER": COPIER,
-        "TEMPLATE_UPDATE_GH": shlex.join([sys.executable, str(stub)]),
-        "GH_STUB_LOG": str(gh_log),
-    }
-    # -I -S: no site-packages, as on a runner, where the script has the standard library only.
-    return subprocess.run(
-        [sys.executable, "-I", "-S", ".github/scripts/template_update.py"],
-        cwd=project,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-
-
-def gh_calls(gh_log: Path) -> list[list[str]]:
-    if not gh_log.exists():
-        return []
-    return [json.loads(line) for line in gh_log.read_text(encoding="utf-8").splitlines()]
 
 
 @dataclass(frozen=True)
@@ -659,9 +620,9 @@ def proposal(tmp_path_factory: pytest.TempPathFactory, template_repo: Path) -> P
     publish(project, root / "origin.git")
     main_before = git(project, "rev-parse", "HEAD").strip()
     gh_log = root / "gh-calls.jsonl"
-    first = run_update_script(project, gh_log)
+    first = run_update_script(project, gh_log=gh_log)
     git(project, "switch", "--quiet", "main")  # Each scheduled run starts from a fresh checkout.
-    second = run_update_script(project, gh_log)
+    second = run_update_script(project, gh_log=gh_log)
     return Proposal(
         project, root / "origin.git", main_before, own_files, first, second, gh_calls(gh_log)
     )
@@ -719,7 +680,7 @@ def test_update_script_does_nothing_when_up_to_date(
     start_repository(project)
     publish(project, root / "origin.git")
     head = git(project, "rev-parse", "HEAD")
-    result = run_update_script(project, root / "gh-calls.jsonl")
+    result = run_update_script(project, gh_log=root / "gh-calls.jsonl")
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"Up to date: {TEMPLATE_NAME} 0.2.0 is the newest release.\n"
     assert gh_calls(root / "gh-calls.jsonl") == []

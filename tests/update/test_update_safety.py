@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
-import shlex
 import shutil
 import subprocess
-import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,9 +34,9 @@ from copier.__main__ import CopierApp
 from packaging.version import Version
 from support.render import copy_project, isolated_copier
 from support.template import APPLICATION_ID, TEMPLATE_ROOT, hooks_module
+from support.update_workflow import gh_calls, run_update_script
 from test_update import (
     CONFLICT_MARKER,
-    GH_STUB,
     GIT_IDENTITY,
     OWN_COG,
     commit_all,
@@ -54,8 +51,6 @@ pytestmark = pytest.mark.slow
 
 # Released versions that have no tag (tags came later): version -> commit.
 UNTAGGED_RELEASES = {"0.1.0": "74c697f"}
-SCRIPT = Path(".github", "scripts", "template_update.py")
-COPIER = str(Path(sys.executable).with_name("copier"))
 
 # Every choice of every question, in two sets (ADMINISTRATOR goes alone), all parts on.
 ALL_PERMISSIONS = [p["name"] for p in hooks_module("permissions").PERMISSIONS]
@@ -360,33 +355,6 @@ def load_script(root: Path = TEMPLATE_ROOT) -> ModuleType:
     return module
 
 
-def run_script(project: Path, *arguments: str, gh_log: Path) -> subprocess.CompletedProcess[str]:
-    stub = gh_log.with_name("gh.py")
-    stub.write_text(GH_STUB, encoding="utf-8")
-    environment = {
-        **os.environ,
-        "TEMPLATE_UPDATE_COPIER": COPIER,
-        "TEMPLATE_UPDATE_GH": shlex.join([sys.executable, str(stub)]),
-        "GH_STUB_LOG": str(gh_log),
-        "GH_TOKEN": "not-a-real-token",
-    }
-    return subprocess.run(
-        [sys.executable, "-I", "-S", str(SCRIPT), *arguments],
-        cwd=project,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-
-
-def gh_calls(gh_log: Path) -> list[list[str]]:
-    if not gh_log.exists():
-        return []
-    return [json.loads(line) for line in gh_log.read_text(encoding="utf-8").splitlines()]
-
-
 @dataclass
 class Scenario:
     """A project of v0.1.0 pushed to a bare `origin`, and a release v0.2.0 made by `change`."""
@@ -404,13 +372,17 @@ class Scenario:
         """Job 1, in its own checkout."""
         checkout = self.root / "render" / "weather-bot"
         git(self.root, "clone", "--quiet", str(self.origin), str(checkout))
-        return run_script(checkout, "render", str(self.root / "out"), gh_log=self.root / "gh.log")
+        return run_update_script(
+            checkout, "render", str(self.root / "out"), gh_log=self.root / "gh.log"
+        )
 
     def publish(self) -> subprocess.CompletedProcess[str]:
         """Job 2, in a fresh checkout, with only the first job's output."""
         checkout = self.root / "publish" / "weather-bot"
         git(self.root, "clone", "--quiet", str(self.origin), str(checkout))
-        return run_script(checkout, "publish", str(self.root / "out"), gh_log=self.root / "gh.log")
+        return run_update_script(
+            checkout, "publish", str(self.root / "out"), gh_log=self.root / "gh.log"
+        )
 
 
 @pytest.fixture
