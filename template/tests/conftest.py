@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from .support.harness import STORAGE_FIXTURES, Playground, ServedBot, serve_and_stop
+from .support.harness import (
+    STORAGE_FIXTURES,
+    SUITE_SETTINGS,
+    Playground,
+    ServedBot,
+    serve_and_stop,
+)
 
 # Bots with storage: the database fixtures too (tests/support/databases.py).
 pytest_plugins = STORAGE_FIXTURES
@@ -48,11 +54,12 @@ def restore_logging() -> Iterator[None]:
 def served_in_isolation(
     stop_signal: signal.Signals, folder: Path, env: dict[str, str]
 ) -> ServedBot:
-    """`serve_and_stop` in `folder`, with no Discord settings inherited (as `isolated`)."""
+    """`serve_and_stop` in `folder`, with no Discord settings inherited (as `isolated`) but
+    those every test's bot gets."""
     with pytest.MonkeyPatch.context() as environment:
         for name in SETTINGS:
             environment.delenv(name, raising=False)
-        return serve_and_stop(stop_signal, folder, env)
+        return serve_and_stop(stop_signal, folder, {**SUITE_SETTINGS, **env})
 
 
 @pytest.fixture(scope="session")
