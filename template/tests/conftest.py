@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
 
-from .support.harness import STORAGE_FIXTURES, Playground
+from .support.harness import (
+    STORAGE_FIXTURES,
+    SUITE_SETTINGS,
+    Playground,
+    ServedBot,
+    serve_and_stop,
+)
 
 # Bots with storage: the database fixtures too (tests/support/databases.py).
 pytest_plugins = STORAGE_FIXTURES
@@ -42,6 +49,35 @@ def restore_logging() -> Iterator[None]:
         if type(handler) is logging.StreamHandler:  # discord.utils.setup_logging()'s
             root.removeHandler(handler)
     root.setLevel(level)
+
+
+def served_in_isolation(
+    stop_signal: signal.Signals, folder: Path, env: dict[str, str]
+) -> ServedBot:
+    """`serve_and_stop` in `folder`, with no Discord settings inherited (as `isolated`) but
+    those every test's bot gets."""
+    with pytest.MonkeyPatch.context() as environment:
+        for name in SETTINGS:
+            environment.delenv(name, raising=False)
+        return serve_and_stop(stop_signal, folder, {**SUITE_SETTINGS, **env})
+
+
+@pytest.fixture(scope="session")
+def served_until_sigterm(tmp_path_factory: pytest.TempPathFactory) -> ServedBot:
+    """A bot process READY, used and stopped by SIGTERM, once for the tests that read it.
+
+    At LOG_LEVEL=DEBUG, the most talkative level, and with Python's import log on
+    (PYTHONPROFILEIMPORTTIME lists every module the process imports).
+    """
+    env = {"LOG_LEVEL": "DEBUG", "PYTHONPROFILEIMPORTTIME": "1"}
+    return served_in_isolation(signal.SIGTERM, tmp_path_factory.mktemp("sigterm"), env)
+
+
+@pytest.fixture(scope="session")
+def served_until_ctrl_c(tmp_path_factory: pytest.TempPathFactory) -> ServedBot:
+    """The same, at LOG_LEVEL=DEBUG, stopped by Ctrl+C twice (SIGINT, "Stopped.", SIGINT)."""
+    env = {"LOG_LEVEL": "DEBUG"}
+    return served_in_isolation(signal.SIGINT, tmp_path_factory.mktemp("ctrl-c"), env)
 
 
 @pytest.fixture

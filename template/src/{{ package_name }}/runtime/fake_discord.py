@@ -71,7 +71,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 import discord
@@ -79,7 +79,9 @@ import discord.gateway
 import discord.http
 import discord.state
 import yarl
-from aiohttp import web
+
+if TYPE_CHECKING:  # imported where the server starts: the launcher of a bot process needs none
+    from aiohttp import web
 
 Json = dict[str, Any]
 T = TypeVar("T")
@@ -734,6 +736,8 @@ class FakeDiscord:
     # -- lifecycle ----------------------------------------------------------------
 
     async def start(self) -> None:
+        from aiohttp import web
+
         app = web.Application()
         app.router.add_get(GATEWAY_PATH, self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
@@ -1334,6 +1338,8 @@ class FakeDiscord:
     # -- gateway --------------------------------------------------------------------
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        from aiohttp import web
+
         ws = web.WebSocketResponse(compress=False, max_msg_size=0)
         await ws.prepare(request)
         self._sockets.add(ws)
@@ -1459,6 +1465,8 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.Response:
         """Record the call, check auth, and hand it to the matching route."""
+        from aiohttp import web
+
         body: Any = None
         files: list[str] = []
         if request.content_type.startswith("multipart/"):
