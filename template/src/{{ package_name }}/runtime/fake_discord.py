@@ -1543,7 +1543,7 @@ class FakeDiscord:
         guild = data.get("guild_id")
         if isinstance(guild, list):  # Discord answers for the first guild only
             guild = guild[0] if guild else None
-        guild_id = int(guild) if str(guild).isdigit() else None
+        guild_id = int(str(guild)) if str(guild).isdigit() else None
         query, user_ids = data.get("query"), data.get("user_ids")
         limit = int(data.get("limit") or 0)
         whole_list = user_ids is None and query == ""
