@@ -207,12 +207,13 @@ async def _drive(
             author = fake.guild_members(guild_id)[-1]["user"] if with_members else None
             await fake.send_message("hello", guild_id=guild_id, user=author, quiet_period=0)
         await _ping(fake, probes, patience)
-    if bot.chunks_at_startup:  # every member list asked for (and answered: the fake is quick)
+    if bot.chunks_at_startup:  # every member list asked for and sent (the fake records it then)
         deadline = time.monotonic() + patience
         while len(fake.member_requests) < len(fake.guild_ids):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{len(fake.member_requests)} member lists asked for, not all")
             await asyncio.sleep(0.05)
+        await _ping(fake, probes, patience)  # answered after the chunks before it: all read
     if bot.has_about:  # lean caches may not lose servers: /about counts them all
         reply = await fake.send_slash_command("about", timeout=patience)
         texts = _layout_texts(reply["data"].get("components") or [])  # a Components V2 card

@@ -720,7 +720,7 @@ class FakeDiscord:
         self.requests: list[RecordedRequest] = []
         self.unexpected_requests: list[RecordedRequest] = []
         self.identifies: list[Identify] = []
-        self.member_requests: list[Json] = []  # op 8 payloads, in order
+        self.member_requests: list[Json] = []  # op 8 payloads, in order, once handled
         self.unanswered_member_requests: list[Json] = []  # those Discord ignores
         self.sent_messages: list[Json] = []  # messages the bot POSTed to channels
         self.interactions: dict[int, Json] = {}  # INTERACTION_CREATE payloads sent
@@ -1537,8 +1537,8 @@ class FakeDiscord:
     async def _request_members(self, ws: web.WebSocketResponse, data: Json) -> None:
         """Answer Request Guild Members (op 8) with GUILD_MEMBERS_CHUNK events, as Discord does:
         one guild per request, the whole list only with the members intent (without it Discord
-        sends nothing back), presences only with the presences intent."""
-        self.member_requests.append(data)
+        sends nothing back), presences only with the presences intent. Recorded once handled, so
+        a request in ``member_requests`` has had all its chunks sent."""
         session = next((s for s in self._sessions.values() if s.ws is ws), None)
         guild = data.get("guild_id")
         if isinstance(guild, list):  # Discord answers for the first guild only
@@ -1555,6 +1555,7 @@ class FakeDiscord:
             or (query is None and user_ids is None)
             or (whole_list and not session.intents & GUILD_MEMBERS)
         ):
+            self.member_requests.append(data)
             self.unanswered_member_requests.append(data)
             self._changed_now()
             return
@@ -1601,6 +1602,7 @@ class FakeDiscord:
             if nonce is not None:
                 chunk["nonce"] = nonce
             await session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+        self.member_requests.append(data)
         self._changed_now()
 
     def _client_user(self) -> Json:
