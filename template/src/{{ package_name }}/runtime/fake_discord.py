@@ -1521,11 +1521,7 @@ class FakeDiscord:
             return [member_payload(self.bot_user)], []
         rows = self._member_rows(guild_id)
         if self.members_per_guild > large_threshold:  # "large": online or nicknamed only
-            rows = [
-                (m, online)
-                for number, (m, online) in enumerate(rows)
-                if online or m["nick"] or number == 0
-            ]
+            rows = [(member, online) for member, online in rows if online or member["nick"]]
         members = [member for member, _ in rows]
         presences = [
             presence_payload(int(member["user"]["id"]), guild_id)
