@@ -7,7 +7,15 @@ between), serves it `guild_count` servers from a FakeDiscord on 127.0.0.1 and me
 - loaded: process start until every shard has answered /ping, so every server is in its cache;
 - peak RSS: the process's high-water mark of resident memory (Linux: VmHWM, read just before
   the stop; elsewhere ru_maxrss, which also covers the shutdown), after a member said something
-  in every server, so that message caches fill as they do in real use.
+  in every server, so that message caches fill as they do in real use, and after a bot that
+  downloads the member lists at start-up (discord.py's default with the members intent) has
+  asked for every one of them.
+
+The fake's servers may carry member lists (its ``members_per_guild``; bench/member_runs.py):
+each server's "hello" then comes from one of its own members, not always the same person.
+discord.py's gateway rate limit (110 frames a minute, which Discord enforces, the fake does not)
+is lifted for both bots alike ($BENCH_SKIP_GATEWAY_RATE_LIMIT): asking for 1,000 member lists
+would otherwise take nine minutes of waiting, and change no memory figure.
 
 Discord refuses 2,500 servers or more on one connection (close code 4011, and so does the
 fake), so from there both bots shard alike: SHARD_COUNT is set to one shard per 1,000 servers,
@@ -16,6 +24,7 @@ Discord's own recommendation (what GET /gateway/bot answers).
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import math
 import os
@@ -84,6 +93,8 @@ class BotUnderTest:
     has_about: bool
     # Settings of its own, such as DATABASE_URL (bench/storage_runs.py): after the benchmark's.
     settings: Mapping[str, str] = field(default_factory=dict)
+    # It asks for every server's member list at start-up: the run waits for all the requests.
+    chunks_at_startup: bool = False
     # Paths on 127.0.0.1:$HEALTH_PORT that must answer 200 before the peak is read, as a
     # Prometheus scrape and the platform's probes would ask them (bench/health_runs.py).
     scrape: tuple[str, ...] = ()
@@ -123,20 +134,32 @@ def bot_environment() -> dict[str, str]:
 
 
 def run_bot(
-    bot: BotUnderTest, fake_module: ModuleType, fake_path: Path, guild_count: int, logs: Path
+    bot: BotUnderTest,
+    fake_module: ModuleType,
+    fake_path: Path,
+    guild_count: int,
+    logs: Path,
+    fake_options: Mapping[str, Any] | None = None,
 ) -> BotRun:
-    """Start the bot, drive it through the fake, stop it with SIGINT; fail loudly on trouble."""
+    """Start the bot, drive it through the fake, stop it with SIGINT; fail loudly on trouble.
+
+    `fake_options` go to the FakeDiscord, such as members_per_guild and enabled_intents.
+    """
     shards = shard_count_for(guild_count)
     patience = 60.0 + guild_count / 100  # generous: a failure, not a slow run, should end it
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{bot.name.replace(' ', '-')}-{guild_count}-{time.monotonic_ns()}.log"
     with (
-        fake_module.FakeDiscordThread(guild_count=guild_count) as fake,
+        fake_module.FakeDiscordThread(guild_count=guild_count, **(fake_options or {})) as fake,
         log_path.open("w", encoding="utf-8") as log,
     ):
         env = bot_environment()
         env.update(fake.env())
-        env.update(DISCORD_TOKEN=fake.fake.token, BENCH_SKIP_IDENTIFY_WAIT="1")
+        env.update(
+            DISCORD_TOKEN=fake.fake.token,
+            BENCH_SKIP_IDENTIFY_WAIT="1",
+            BENCH_SKIP_GATEWAY_RATE_LIMIT="1",
+        )
         env.update(bot.settings)
         if shards:
             env["SHARD_COUNT"] = str(shards)
@@ -184,10 +207,20 @@ async def _drive(
     # A member says "hello" in every server (not a command: no answer). In batches, each
     # followed by a /ping on every shard, so the bot keeps up as with real traffic instead of
     # queueing thousands of events at once.
+    # With member lists, a member of each server's own says it (the last one listed).
+    with_members = getattr(fake, "members_per_guild", 2) > 2
     for first in range(0, len(fake.guild_ids), MESSAGE_BATCH):
         for guild_id in fake.guild_ids[first : first + MESSAGE_BATCH]:
-            await fake.send_message("hello", guild_id=guild_id, quiet_period=0)
+            author = fake.guild_members(guild_id)[-1]["user"] if with_members else None
+            await fake.send_message("hello", guild_id=guild_id, user=author, quiet_period=0)
         await _ping(fake, probes, patience)
+    if bot.chunks_at_startup:  # every member list asked for and sent (the fake records it then)
+        deadline = time.monotonic() + patience
+        while len(fake.member_requests) < len(fake.guild_ids):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{len(fake.member_requests)} member lists asked for, not all")
+            await asyncio.sleep(0.05)
+        await _ping(fake, probes, patience)  # answered after the chunks before it: all read
     if bot.has_about:  # lean caches may not lose servers: /about counts them all
         reply = await fake.send_slash_command("about", timeout=patience)
         texts = _layout_texts(reply["data"].get("components") or [])  # a Components V2 card

@@ -1,7 +1,8 @@
 """Command line: measure, then print the Markdown tables (see docs/performance.md).
 
 Usage: ``uv run python -m bench [--repeat N] [--guilds 1000,10000]
-[--only copier,bots,storage,health,suite] [--speed-extras] [--keep DIR]``.
+[--member-profiles 1000x50,20x5000] [--only copier,bots,members,storage,health,suite]
+[--speed-extras] [--keep DIR]``.
 
 Progress goes to stderr, the report to stdout. Every figure sits next to a floor measured in the
 same invocation (bench/run.py says how).
@@ -16,13 +17,22 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import answer_sets, bot_runs, copier_runs, health_runs, report, run, storage_runs
+from bench import (
+    answer_sets,
+    bot_runs,
+    copier_runs,
+    health_runs,
+    member_runs,
+    report,
+    run,
+    storage_runs,
+)
 from bench.report import Row
 
 # The generated project's test suite runs for seconds: fewer repetitions by default.
 DEFAULT_SUITE_REPEAT = 3
 MAX_GUILDS = 20 * bot_runs.GUILDS_PER_SHARD
-PARTS = ("copier", "bots", "storage", "health", "suite")
+PARTS = ("copier", "bots", "members", "storage", "health", "suite")
 
 
 def _sizes(text: str) -> list[int]:
@@ -68,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="server counts for the scale rows (default 1000,10000)",
     )
     parser.add_argument(
+        "--member-profiles",
+        type=member_runs.profiles,
+        default=list(member_runs.DEFAULT_PROFILES),
+        metavar="NxM,NxM",
+        help="for the members part: N servers of M members each (default 1000x50,20x5000)",
+    )
+    parser.add_argument(
         "--only",
         type=_parts,
         default=list(PARTS),
@@ -100,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     storage: list[Row] = []
     health: list[Row] = []
     extras: list[Row] = []
+    members: list[Row] = []
     with contextlib.ExitStack() as cleanup:
         if args.keep:
             workdir = args.keep.resolve()
@@ -116,17 +134,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             counts += copier_results.counts
         project = copier_results.project
         python: Path | None = None  # the generated project's, once installed
-        if {"bots", "health", "suite"} & set(args.only) or args.speed_extras:
+        if {"bots", "members", "health", "suite"} & set(args.only) or args.speed_extras:
             run.log("uv sync of the generated project")
             python = run.install(project)
         if "bots" in args.only and python:
             rows += run.measure_bots(project, python, args.guilds, args.repeat, workdir / "logs")
-        if "storage" in args.only:
-            # The first set's answers with each `database` answer; its own render is reused.
-            first = sets[0]
-            template = copier_runs.Template(
-                first.name, workdir / run.THIS_TEMPLATE, first.answers()
+        # The first set's answers, for the members and storage parts' own renders.
+        first = sets[0]
+        template = copier_runs.Template(first.name, workdir / run.THIS_TEMPLATE, first.answers())
+        if "members" in args.only and python:
+            projects = {
+                False: project,
+                True: member_runs.render_with_members(template, workdir, env),
+            }
+            members = member_runs.measure_members(
+                projects, args.member_profiles, args.repeat, workdir / "logs"
             )
+        if "storage" in args.only:
+            # Each `database` answer; the first set's own render is reused.
             installed = storage_runs.Installed(project, python) if python else None
             storage = storage_runs.measure_storage(template, workdir, args.repeat, env, installed)
         if "health" in args.only and python:
@@ -151,6 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Copier with the same number of plain files:\n"
         )
         print(report.table(counts))
+    if members:
+        print(
+            "\nMembers: servers with member lists, the generated bot against discord.py's "
+            "defaults with the same intents (bench/member_runs.py says what each case is):\n"
+        )
+        print(report.table(members))
     if storage:
         print(
             "\nStorage, 1 server: the generated bot with each `database` answer; the floor is the "

@@ -36,9 +36,9 @@ def pair(project: Path, python: Path) -> dict[str, BotUnderTest]:
     settings = {"HEALTH_PORT": str(free_port())}
     target = bot_runs.GeneratedBot.of(project).target
     return {
-        "ours": BotUnderTest("bot (health)", python, target, True, settings, PATHS),
+        "ours": BotUnderTest("bot (health)", python, target, True, settings, scrape=PATHS),
         "floor": BotUnderTest(
-            "floor (health)", python, HEALTH_FLOOR_TARGET, False, settings, PATHS
+            "floor (health)", python, HEALTH_FLOOR_TARGET, False, settings, scrape=PATHS
         ),
     }
 

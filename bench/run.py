@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bench import bot_runs, copier_runs
 from bench.answer_sets import AnswerSet
@@ -256,7 +256,12 @@ def install(project: Path, *extra: str) -> Path:
 
 
 def compare_bots(
-    bots: Mapping[str, BotUnderTest], sizes: Sequence[int], repeat: int, project: Path, logs: Path
+    bots: Mapping[str, BotUnderTest],
+    sizes: Sequence[int],
+    repeat: int,
+    project: Path,
+    logs: Path,
+    fake_options: Mapping[str, Any] | None = None,
 ) -> dict[tuple[str, int], list[BotRun]]:
     """Both bots at every server count, against the generated project's fake Discord."""
     fake_path = bot_runs.GeneratedBot.of(project).fake_discord
@@ -266,7 +271,7 @@ def compare_bots(
 
         def measure(side: str, run: int, size: int = size) -> BotRun:
             log(f"bot: {bots[side].name}, {size:,} servers, run {run}/{repeat}")
-            return bot_runs.run_bot(bots[side], fake, fake_path, size, logs)
+            return bot_runs.run_bot(bots[side], fake, fake_path, size, logs, fake_options)
 
         for side, results in alternating(repeat, list(bots), measure).items():
             runs[side, size] = results

@@ -8,6 +8,7 @@ what the counters attribute.
 
 from __future__ import annotations
 
+import argparse
 import re
 import subprocess
 import sys
@@ -20,10 +21,12 @@ from support.template import TEMPLATE_ROOT
 
 sys.path.insert(0, str(TEMPLATE_ROOT))  # the bench package lives beside tests/
 
-from bench import answer_sets, bot_runs, copier_runs, health_runs, run, storage_runs
+from bench import answer_sets, bot_runs, copier_runs, health_runs, member_runs, run, storage_runs
 
 # 2,600 servers need shards (Discord's limit is 2,500 a connection), as the default 10,000 do.
 SIZES = (30, 2600)
+# Servers x members: enough for the floor to download member lists, little enough to be quick.
+MEMBER_PROFILE = (3, 30)
 FIGURE = re.compile(r"-?\d+\.\d+ (s|ms|MB|KB)")
 COUNT = re.compile(r"\d[\d,]*")
 RATIO = re.compile(r"(-?\d+\.\d+|inf)x")
@@ -66,8 +69,9 @@ def test_smoke_run_prints_every_figure() -> None:
             "bench",
             "--repeat=1",
             # The suite row runs the generated suite twice more: test_suite_row_* covers it.
-            "--only=copier,bots,storage,health",
+            "--only=copier,bots,members,storage,health",
             f"--guilds={','.join(map(str, SIZES))}",
+            "--member-profiles={}x{}".format(*MEMBER_PROFILE),
         ],
         cwd=TEMPLATE_ROOT,
         capture_output=True,
@@ -76,7 +80,7 @@ def test_smoke_run_prints_every_figure() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-6000:]
-    main, counts, storage, health = _tables(result.stdout)
+    main, counts, members, storage, health = _tables(result.stdout)
     sets = [s.name for s in answer_sets.available(copier_runs.questions())]
     assert sets[0] == "full"
     assert ("first bot" in sets) == ("preset" in copier_runs.questions())
@@ -112,6 +116,19 @@ def test_smoke_run_prints_every_figure() -> None:
         assert COUNT.fullmatch(ours) and COUNT.fullmatch(floor), (measure, ours, floor)
         assert int(ours.replace(",", "")) > 0 and int(floor.replace(",", "")) > 0, measure
         assert RATIO.fullmatch(ratio) and (target, verdict) == ("-", ""), measure
+    servers, size = MEMBER_PROFILE
+    assert list(members) == [
+        f"{servers} servers of {size} members, {case.label}: {measure}"
+        for case in member_runs.CASES
+        for measure in ("peak RSS", "memory per server")
+    ], result.stdout
+    for measure, (ours, floor, ratio, target, verdict) in members.items():
+        assert FIGURE.fullmatch(ours) and FIGURE.fullmatch(floor), (measure, ours, floor)
+        assert RATIO.fullmatch(ratio), (measure, ratio)
+        if "full member cache" in measure or "peak RSS" in measure:
+            assert (target, verdict) == ("-", ""), measure
+        else:
+            assert target == "<= 0.50x" and verdict in ("met", "**missed**"), measure
     # Each database answer next to its floor; PostgreSQL's only where a server can be started
     # (CI installs one: never left out there).
     measured = list(storage_runs.DATABASES)
@@ -220,6 +237,40 @@ def test_bot_paths_come_from_the_generated_project(tmp_path: Path, fake_place: s
     bot = bot_runs.GeneratedBot.of(project)
     assert (bot.package, bot.target) == ("my_bot", "my_bot.runtime.cli:main")
     assert bot.fake_discord == project / fake_place
+
+
+def test_member_profiles_are_servers_times_members() -> None:
+    assert member_runs.profiles("1000x50,20x5000") == [(1000, 50), (20, 5000)]
+    for bad, message in (
+        ("1000", "servers x members"),
+        ("1x50", "from 2 to 2,499"),
+        ("3000x50", "from 2 to 2,499"),
+        ("10x1", "from 2 \\(the bot and its owner\\)"),
+    ):
+        with pytest.raises(argparse.ArgumentTypeError, match=message):
+            member_runs.profiles(bad)
+
+
+def test_member_cases_pair_each_bot_with_the_floor_of_its_intents(tmp_path: Path) -> None:
+    """With the intent, both bots come from the project that asks for it, and the floor keeps
+    discord.py's defaults for it (so it downloads every member list): the run waits for those."""
+    projects = {}
+    for with_intent in (False, True):
+        project = projects[with_intent] = tmp_path / str(with_intent)
+        (project / "src/my_bot/runtime").mkdir(parents=True)
+        (project / "src/my_bot/runtime/fake_discord.py").write_text("")
+        (project / ".copier-answers.yml").write_text("package_name: my_bot\n")
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "my-bot"\n[project.scripts]\nmy_bot = "my_bot.cli:main"\n'
+        )
+    without, members, full = (member_runs.bots_for(case, projects) for case in member_runs.CASES)
+    assert without["floor"].settings == {} and not without["floor"].chunks_at_startup
+    assert without["ours"].python == projects[False] / ".venv/bin/python"
+    assert members["floor"].settings == {"BENCH_INTENTS": "members"}
+    assert members["floor"].chunks_at_startup and not members["ours"].chunks_at_startup
+    assert members["ours"].python == members["floor"].python == projects[True] / ".venv/bin/python"
+    assert full["ours"].settings == member_runs.FULL_MEMBER_CACHE
+    assert full["ours"].chunks_at_startup
 
 
 def test_a_health_path_that_does_not_answer_fails_the_run(tmp_path: Path) -> None:

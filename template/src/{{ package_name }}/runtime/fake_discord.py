@@ -104,6 +104,8 @@ GUILD_MESSAGES = 1 << 9
 DIRECT_MESSAGES = 1 << 12
 MESSAGE_CONTENT = 1 << 15
 PRIVILEGED_INTENTS = {"members": 1 << 1, "presences": 1 << 8, "message_content": 1 << 15}
+GUILD_MEMBERS = PRIVILEGED_INTENTS["members"]
+GUILD_PRESENCES = PRIVILEGED_INTENTS["presences"]
 # Application flags (discord.ApplicationFlags): (flag for 100+ guilds, flag under 100).
 APP_INTENT_FLAGS = {
     "presences": (1 << 12, 1 << 13),
@@ -124,6 +126,22 @@ EVERYONE_PERMISSIONS = discord.Permissions(
 ).value
 ALL_PERMISSIONS = discord.Permissions.all().value
 JOINED_AT = "2024-01-01T00:00:00.000000+00:00"
+
+# Member lists, as Discord's gateway documentation gives them ("Identify", "Guild Create",
+# "Request Guild Members"): IDENTIFY's large_threshold lies from 50 (its default) to 250;
+# GUILD_CREATE carries every member of a server up to it, only the online, nicknamed (or with a
+# role, or in voice) ones above it, and only the bot's own member without the presences intent
+# or above 75,000 members; Request Guild Members answers in chunks of up to 1,000, at most 100
+# for a name prefix or a list of user IDs, and the whole list only with the members intent.
+LARGE_THRESHOLD_RANGE = (50, 250)
+MAX_LISTED_MEMBERS = 75_000
+MAX_MEMBERS_PER_CHUNK = 1000
+MAX_QUERIED_MEMBERS = 100
+MAX_NONCE_BYTES = 32
+# The fake's made-up members (beyond the bot and the tester): member n of guild i has user id
+# MEMBER_USER_BASE + i * MAX_MEMBERS_PER_GUILD + n; every 5th is online, every 10th has a nickname.
+MEMBER_USER_BASE = 1_300_000_000_000_000_000
+MAX_MEMBERS_PER_GUILD = 1_000_000
 
 
 def make_token(bot_user_id: int) -> str:
@@ -223,16 +241,37 @@ def everyone_role_payload(guild_id: int) -> Json:
     }
 
 
-def guild_payload(guild_id: int, *, name: str, channel_id: int, members: list[Json]) -> Json:
-    """A small GUILD_CREATE guild: one @everyone role, one text channel, 2 members."""
+def presence_payload(user_id: int, guild_id: int) -> Json:
+    """An online member's presence, as GUILD_CREATE and member chunks list it."""
+    return {
+        "user": {"id": str(user_id)},
+        "guild_id": str(guild_id),
+        "status": "online",
+        "activities": [],
+        "client_status": {"desktop": "online"},
+    }
+
+
+def guild_payload(
+    guild_id: int,
+    *,
+    name: str,
+    channel_id: int,
+    members: list[Json],
+    member_count: int = 2,
+    large: bool = False,
+    presences: Sequence[Json] = (),
+) -> Json:
+    """A GUILD_CREATE guild: one @everyone role, one text channel; by default 2 members (the bot
+    and the tester), all of them in ``members``."""
     return {
         "id": str(guild_id),
         "name": name,
         "icon": None,
         "owner_id": str(TESTER_ID),
         "unavailable": False,
-        "member_count": 2,  # the bot and the tester
-        "large": False,
+        "member_count": member_count,
+        "large": large,
         "joined_at": JOINED_AT,
         "roles": [everyone_role_payload(guild_id)],
         "channels": [text_channel_payload(channel_id, guild_id)],
@@ -241,7 +280,7 @@ def guild_payload(guild_id: int, *, name: str, channel_id: int, members: list[Js
         "emojis": [],
         "stickers": [],
         "voice_states": [],
-        "presences": [],
+        "presences": list(presences),
         "threads": [],
         "stage_instances": [],
         "guild_scheduled_events": [],
@@ -617,9 +656,11 @@ class FakeDiscord:
     There are ``guild_count`` guilds (``guild_ids``, made by ``guild_id_for``), each
     with one text channel (``channel_id(guild)``) and two members: the bot and
     ``tester``, who owns the guilds and the application and is the default author of
-    what the test sends. ``enabled_intents`` are the privileged intents switched on in
-    the portal. ``gateway_close_code`` answers every IDENTIFY by closing with that
-    code; pick one discord.py does not retry (4004, 4010-4014) or it reconnects.
+    what the test sends. ``members_per_guild`` above 2 adds made-up members, each server
+    its own users (``guild_members``); GUILD_CREATE and member chunks list them as Discord
+    does (see "Member lists" above). ``enabled_intents`` are the privileged intents
+    switched on in the portal. ``gateway_close_code`` answers every IDENTIFY by closing
+    with that code; pick one discord.py does not retry (4004, 4010-4014) or it reconnects.
     ``portal`` holds the application's other portal settings (``Portal``: installation,
     Interactions Endpoint URL, Activities).
 
@@ -631,9 +672,10 @@ class FakeDiscord:
     (``send_raw_frame``, ``send_raw_event``).
 
     Records for assertions: ``requests`` and ``unexpected_requests`` (REST),
-    ``identifies``, ``sent_messages`` (channel messages), ``interactions`` and
-    ``interaction_responses`` (by interaction id), ``global_commands`` and
-    ``guild_commands`` (what the last sync stored).
+    ``identifies``, ``member_requests`` (Request Guild Members; the ones Discord leaves
+    unanswered again in ``unanswered_member_requests``), ``sent_messages`` (channel
+    messages), ``interactions`` and ``interaction_responses`` (by interaction id),
+    ``global_commands`` and ``guild_commands`` (what the last sync stored).
     """
 
     def __init__(
@@ -645,6 +687,7 @@ class FakeDiscord:
         bot_username: str = "FakeBot",
         description: str = "A bot under test",
         guild_count: int = 1,
+        members_per_guild: int = 2,
         enabled_intents: Iterable[str] = (),
         gateway_close_code: int | None = None,
         recommended_shards: int | None = None,
@@ -666,6 +709,12 @@ class FakeDiscord:
         # Whom options and selects can name (resolved data): add the users a test invents.
         self.known_users = {TESTER_ID: self.tester, self.bot_user_id: self.bot_user}
         self.guild_ids = [guild_id_for(i) for i in range(guild_count)]
+        if not 2 <= members_per_guild <= MAX_MEMBERS_PER_GUILD:
+            raise ValueError(
+                f"members_per_guild must be from 2 (the bot and the tester) to "
+                f"{MAX_MEMBERS_PER_GUILD:,}, not {members_per_guild}"
+            )
+        self.members_per_guild = members_per_guild
         self._guild_set = set(self.guild_ids)
         self._host, self._port = host, port
 
@@ -673,6 +722,8 @@ class FakeDiscord:
         self.requests: list[RecordedRequest] = []
         self.unexpected_requests: list[RecordedRequest] = []
         self.identifies: list[Identify] = []
+        self.member_requests: list[Json] = []  # op 8 payloads, in order, once handled
+        self.unanswered_member_requests: list[Json] = []  # those Discord ignores
         self.sent_messages: list[Json] = []  # messages the bot POSTed to channels
         self.interactions: dict[int, Json] = {}  # INTERACTION_CREATE payloads sent
         self.interaction_responses: dict[int, Json] = {}  # callback bodies, by id
@@ -1400,13 +1451,19 @@ class FakeDiscord:
             )
             self._sessions[session.session_id] = session
             await session.dispatch("READY", self._ready_payload(session, guilds, shard))
-            members = [member_payload(self.bot_user)]
-            if "members" in requested:  # then all members are in GUILD_CREATE: no chunking
-                members.append(member_payload(self.tester))
+            low, high = LARGE_THRESHOLD_RANGE
+            large_threshold = min(max(int(data.get("large_threshold") or low), low), high)
             for guild_id in guilds:
                 name = f"Fake Guild {(guild_id >> 22) - GUILD_BASE_MS}"
+                members, presences = self._guild_create_members(guild_id, intents, large_threshold)
                 payload = guild_payload(
-                    guild_id, name=name, channel_id=self.channel_id(guild_id), members=members
+                    guild_id,
+                    name=name,
+                    channel_id=self.channel_id(guild_id),
+                    members=members,
+                    member_count=self.members_per_guild,
+                    large=self.members_per_guild > large_threshold,
+                    presences=presences,
                 )
                 await session.dispatch("GUILD_CREATE", payload)
             self._ready_sent += 1
@@ -1444,14 +1501,111 @@ class FakeDiscord:
             await session.dispatch("RESUMED", {})
             self._changed_now()
 
+    # -- member lists: GUILD_CREATE's and Request Guild Members (see "Member lists") -------
+
+    def guild_members(self, guild_id: int) -> list[Json]:
+        """Every member of a guild, with its user: the bot, the tester, then the made-up ones."""
+        return [member for member, _ in self._member_rows(guild_id)]
+
+    def _member_rows(self, guild_id: int) -> list[tuple[Json, bool]]:
+        """(member, online) for each member of the guild, built the same way every time."""
+        rows = [(member_payload(self.bot_user), True), (member_payload(self.tester), True)]
+        index = (guild_id >> 22) - GUILD_BASE_MS
+        for number in range(2, self.members_per_guild):
+            user_id = MEMBER_USER_BASE + index * MAX_MEMBERS_PER_GUILD + number
+            member = member_payload(user_payload(user_id, f"member_{index}_{number}"))
+            if number % 10 == 0:
+                member["nick"] = f"Member {number}"
+            rows.append((member, number % 5 == 0))
+        return rows
+
+    def _guild_create_members(
+        self, guild_id: int, intents: int, large_threshold: int
+    ) -> tuple[list[Json], list[Json]]:
+        """The members and presences GUILD_CREATE carries (the fake has no voice channels)."""
+        if not intents & GUILD_PRESENCES or self.members_per_guild > MAX_LISTED_MEMBERS:
+            return [member_payload(self.bot_user)], []
+        rows = self._member_rows(guild_id)
+        if self.members_per_guild > large_threshold:  # "large": online or nicknamed only
+            rows = [(member, online) for member, online in rows if online or member["nick"]]
+        members = [member for member, _ in rows]
+        presences = [
+            presence_payload(int(member["user"]["id"]), guild_id)
+            for member, online in rows
+            if online
+        ]
+        return members, presences
+
     async def _request_members(self, ws: web.WebSocketResponse, data: Json) -> None:
-        """Answer a member request (chunking) with the guild's two members."""
+        """Answer Request Guild Members (op 8) with GUILD_MEMBERS_CHUNK events, as Discord does:
+        one guild per request, the whole list only with the members intent (without it Discord
+        sends nothing back), presences only with the presences intent. Recorded once handled, so
+        a request in ``member_requests`` has had all its chunks sent."""
         session = next((s for s in self._sessions.values() if s.ws is ws), None)
-        if session is not None:
-            members = [member_payload(self.bot_user), member_payload(self.tester)]
-            chunk = {"guild_id": data["guild_id"], "members": members, "not_found": []}
-            chunk.update(chunk_index=0, chunk_count=1, nonce=data.get("nonce"))
+        guild = data.get("guild_id")
+        if isinstance(guild, list):  # Discord answers for the first guild only
+            guild = guild[0] if guild else None
+        guild_id = int(str(guild)) if str(guild).isdigit() else None
+        query, user_ids = data.get("query"), data.get("user_ids")
+        limit = int(data.get("limit") or 0)
+        whole_list = user_ids is None and query == ""
+        if (
+            session is None
+            or guild_id is None
+            or guild_id not in self._guild_set
+            or not session.receives(guild_id)
+            or (query is None and user_ids is None)
+            or (whole_list and not session.intents & GUILD_MEMBERS)
+        ):
+            self.member_requests.append(data)
+            self.unanswered_member_requests.append(data)
+            self._changed_now()
+            return
+        rows = self._member_rows(guild_id)
+        not_found: list[str] = []
+        if user_ids is not None:
+            wanted = [int(u) for u in (user_ids if isinstance(user_ids, list) else [user_ids])]
+            by_id = {int(m["user"]["id"]): (m, online) for m, online in rows}
+            wanted = wanted[:MAX_QUERIED_MEMBERS]
+            rows = [by_id[u] for u in wanted if u in by_id]
+            not_found = [str(u) for u in wanted if u not in by_id]
+        elif query:
+            prefix = str(query).lower()
+            rows = [
+                (m, online)
+                for m, online in rows
+                if m["user"]["username"].startswith(prefix)
+                or (m["nick"] or "").lower().startswith(prefix)
+            ][: min(limit or MAX_QUERIED_MEMBERS, MAX_QUERIED_MEMBERS)]
+        elif limit:
+            rows = rows[:limit]
+        with_presences = bool(data.get("presences")) and bool(session.intents & GUILD_PRESENCES)
+        nonce = data.get("nonce")
+        if not isinstance(nonce, str) or len(nonce.encode()) > MAX_NONCE_BYTES:
+            nonce = None  # Discord ignores a bad nonce: the chunks then carry none
+        chunks = [
+            rows[first : first + MAX_MEMBERS_PER_CHUNK]
+            for first in range(0, len(rows), MAX_MEMBERS_PER_CHUNK)
+        ] or [[]]
+        for index, chunk_rows in enumerate(chunks):
+            chunk: Json = {
+                "guild_id": str(guild_id),
+                "members": [member for member, _ in chunk_rows],
+                "chunk_index": index,
+                "chunk_count": len(chunks),
+                "not_found": not_found,
+            }
+            if with_presences:
+                chunk["presences"] = [
+                    presence_payload(int(member["user"]["id"]), guild_id)
+                    for member, online in chunk_rows
+                    if online
+                ]
+            if nonce is not None:
+                chunk["nonce"] = nonce
             await session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+        self.member_requests.append(data)
+        self._changed_now()
 
     def _client_user(self) -> Json:
         """The bot as it sees itself (/users/@me and READY): a few more fields."""
