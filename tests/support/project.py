@@ -15,7 +15,8 @@ def uv(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"VIRTUAL_ENV", "DISCORD_TOKEN"}
+        # Bytecode caching on (PYTHONDONTWRITEBYTECODE unset), as on the author's machine.
+        if key not in {"VIRTUAL_ENV", "DISCORD_TOKEN", "PYTHONDONTWRITEBYTECODE"}
     }
     environment.update({"UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"})
     result = subprocess.run(
