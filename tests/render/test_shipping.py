@@ -32,12 +32,14 @@ from support.render import copy_project, stored_answers
 from support.shipping import (
     FAKE_TOKEN,
     KUBERNETES_VERSIONS,
+    PINNED_IMAGE,
     TOGGLE_FILES,
     build_context,
     check_schema,
     dockerfile_stages,
     frozen_tags,
     manifest,
+    named_images,
     run_commands,
     statefulset,
     workflow_steps,
@@ -45,11 +47,6 @@ from support.shipping import (
 from support.template import TEMPLATE_ROOT, hooks_module
 
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
-# An image as the Dockerfile pins it: NAME:TAG@sha256:DIGEST, the sha256 in 64 lowercase hex
-# digits. The tag says what the digest is, and gives Dependabot a version to move.
-PINNED_IMAGE = re.compile(
-    r"(?P<name>[a-z0-9][a-z0-9./-]*):(?P<tag>[\w][\w.-]*)@sha256:[0-9a-f]{64}"
-)
 
 
 @pytest.fixture(scope="module")
@@ -193,22 +190,33 @@ def test_actions_are_pinned_to_commits(full: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "ecosystems"),
+    ("changes", "ecosystems"),
     [
-        ("defaults", {"uv", "github-actions", "docker", "pre-commit"}),
-        ("docker-off", {"uv", "github-actions", "pre-commit"}),
+        ({}, {"uv", "github-actions", "docker", "pre-commit"}),
+        ({"docker": False}, {"uv", "github-actions", "pre-commit"}),
+        # compose.yaml's PostgreSQL server: docker-compose updates move its digest.
+        (
+            {"database": "postgresql"},
+            {"uv", "github-actions", "docker", "docker-compose", "pre-commit"},
+        ),
     ],
+    ids=["defaults", "docker-off", "postgresql"],
 )
 def test_dependabot_matches_schema_and_ecosystems(
-    name: str, ecosystems: set[str], template_folder: Path, tmp_path: Path
+    changes: dict[str, Any], ecosystems: set[str], template_folder: Path, tmp_path: Path
 ) -> None:
-    data = {**answers("defaults"), **({"docker": False} if name == "docker-off" else {})}
+    data = {**answers("defaults"), **changes}
     project = copy_project(tmp_path / "mybot", data, template=template_folder)
     config = project / ".github/dependabot.yml"
     check_schema("vendor.dependabot", config)
     updates = yaml.safe_load(config.read_text("utf-8"))["updates"]
     assert {update["package-ecosystem"] for update in updates} == ecosystems
     assert all(update["directory"] == "/" for update in updates)
+    for update in updates:
+        if update["package-ecosystem"] == "docker-compose":
+            # A new major of the server needs a dump and a restore: never a pull request.
+            major = {"dependency-name": "postgres", "update-types": ["version-update:semver-major"]}
+            assert update["ignore"] == [major]
 
 
 # --- Container -----------------------------------------------------------------------------
@@ -288,10 +296,34 @@ def test_base_images_are_pinned_by_tag_and_digest(full: Path) -> None:
     assert build_system["requires"] == [f"uv_build=={pins.uv_version}"]
 
 
+@pytest.mark.parametrize("name", ["defaults", "postgresql"])
+def test_every_image_a_project_names_is_pinned_by_tag_and_digest(
+    name: str, rendered_project: Callable[[str], Path]
+) -> None:
+    """Dockerfile, compose.yaml, the workflows' services and the Kubernetes manifest: every
+    image an engine pulls is NAME:TAG@sha256:DIGEST from hooks/pins.jinja (the bot's own image,
+    built from the Dockerfile, aside). PostgreSQL's tag is its major version only."""
+    pins = hooks_module("pins")
+    expected = {("Dockerfile", pins.uv_image), ("Dockerfile", pins.python_image)}
+    if name == "postgresql":
+        expected |= {
+            ("compose.yaml", pins.postgres_image),
+            (".github/workflows/ci.yml", pins.postgres_image),
+        }
+    found = named_images(rendered_project(name))
+    assert found == expected
+    for where, image in found:
+        assert PINNED_IMAGE.fullmatch(image), f"{where}: {image} is not NAME:TAG@sha256:<64 hex>"
+    postgres = PINNED_IMAGE.fullmatch(pins.postgres_image)
+    assert postgres and postgres["name"] == "postgres" and postgres["tag"].isdigit()
+
+
 @pytest.mark.parametrize(
     "typed",
     [
         "python:3.13-slim",
+        "postgres:17",
+        "postgres@sha256:" + "a" * 64,
         "python@sha256:" + "a" * 64,
         "python:3.13-slim@sha256:" + "a" * 63,
         "python:3.13-slim@sha256:" + "A" * 64,

@@ -23,6 +23,7 @@ from support.answer_sets import answers
 from support.questionnaire import default, questions
 from support.render import copy_project, stored_answers
 from support.shipping import KUBERNETES_VERSIONS, build_context, check_schema, manifest, statefulset
+from support.template import hooks_module
 
 # The answer sets of each `database` answer, every other part on (a bot to ship).
 SETS = {"none": "no-storage", "sqlite": "defaults", "postgresql": "postgresql"}
@@ -192,7 +193,7 @@ def test_postgresql_gets_a_server_a_migration_step_and_a_password_of_its_own(
     check_schema("vendor.compose-spec", compose)
     services = yaml.safe_load(compose.read_text("utf-8"))["services"]
     postgres, migrate, bot = services["postgres"], services["migrate"], services["bot"]
-    assert re.fullmatch(r"postgres:\d+", postgres["image"]), "a pinned major version"
+    assert postgres["image"] == hooks_module("pins").postgres_image, "pinned: hooks/pins.jinja"
     assert postgres["healthcheck"]["test"][0] == "CMD-SHELL"
     assert postgres["volumes"] == ["postgres:/var/lib/postgresql/data"]
     assert postgres["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
@@ -225,6 +226,6 @@ def test_postgresql_gets_a_server_a_migration_step_and_a_password_of_its_own(
 
     workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))
     job = workflow["jobs"]["test"]
-    assert re.fullmatch(r"postgres:\d+", job["services"]["postgres"]["image"])
+    assert job["services"]["postgres"]["image"] == hooks_module("pins").postgres_image
     (test_step,) = [step for step in job["steps"] if step.get("name") == "Test"]
     assert test_step["env"]["TEST_DATABASE_URL"].startswith("postgresql+asyncpg://")

@@ -37,6 +37,12 @@ TOGGLE_FILES: dict[str, tuple[str, ...]] = {
     "type_checking": (),
 }
 
+# An image as the rendered project pins it: NAME:TAG@sha256:DIGEST, the sha256 in 64 lowercase
+# hex digits. The tag says what the digest is, and gives Dependabot a version to move.
+PINNED_IMAGE = re.compile(
+    r"(?P<name>[a-z0-9][a-z0-9./-]*):(?P<tag>[\w][\w.-]*)@sha256:[0-9a-f]{64}"
+)
+
 # The oldest Kubernetes whose StatefulSets label pods with apps.kubernetes.io/pod-index (beta,
 # on by default), and the newest whose schemas kubernetes-validate ships.
 KUBERNETES_VERSIONS = ("1.28.0", kubernetes_validate.latest_version())
@@ -170,4 +176,39 @@ def manifest(project: Path) -> list[dict[str, Any]]:
 def statefulset(project: Path) -> dict[str, Any]:
     """The manifest's one StatefulSet: the bot's pods."""
     (found,) = [resource for resource in manifest(project) if resource["kind"] == "StatefulSet"]
+    return found
+
+
+def named_images(project: Path) -> set[tuple[str, str]]:
+    """Every image a rendered project has an engine pull, with the file that names it: the
+    Dockerfile's FROM lines (stage names left out), compose.yaml's `image:`, the workflows'
+    `services:` and `container:` images and the Kubernetes manifest's containers. The bot's own
+    image, which compose.yaml builds (`build:`) and the manifest runs, is left out."""
+    found: set[tuple[str, str]] = set()
+    dockerfile = project / "Dockerfile"
+    if dockerfile.is_file():
+        stages = dockerfile_stages(dockerfile)
+        aliases = {stage.name for stage in stages}
+        found |= {("Dockerfile", stage.image) for stage in stages if stage.image not in aliases}
+    own: set[str] = set()
+    compose = project / "compose.yaml"
+    if compose.is_file():
+        for service in yaml.safe_load(compose.read_text("utf-8"))["services"].values():
+            if "build" in service:
+                own.add(service["image"])
+            elif "image" in service:
+                found.add(("compose.yaml", service["image"]))
+    for workflow in sorted((project / ".github/workflows").glob("*.yml")):
+        where = workflow.relative_to(project).as_posix()
+        for job in yaml.safe_load(workflow.read_text("utf-8"))["jobs"].values():
+            container = job.get("container")
+            if container:
+                found.add((where, container if isinstance(container, str) else container["image"]))
+            found |= {(where, service["image"]) for service in job.get("services", {}).values()}
+    if (project / "deploy/kubernetes.yaml").is_file():
+        for resource in manifest(project):
+            pod = resource.get("spec", {}).get("template", {}).get("spec", {})
+            for container in pod.get("initContainers", []) + pod.get("containers", []):
+                if container["image"].rpartition(":")[0] not in own:
+                    found.add(("deploy/kubernetes.yaml", container["image"]))
     return found
