@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.utils import InvalidName, canonicalize_name
 from support.packages import dependency_closure
-from support.template import TEMPLATE_ROOT
+from support.template import TEMPLATE_ROOT, hooks_module
 
 
 def test_reserved_names_cover_the_standard_library(package_hooks: Any) -> None:
@@ -114,11 +114,12 @@ BUILT_NAMES = {"my_bot": True, "a1_b2_c3": True, "my_bot_": False, "my__bot": Fa
 
 
 def build_requirement() -> str:
-    """The [build-system] table of the generated pyproject.toml (plain text in the template)."""
+    """The [build-system] table of the generated pyproject.toml, uv's version from its rule file
+    (hooks/pins.jinja)."""
     text = (TEMPLATE_ROOT / "template" / "pyproject.toml.jinja").read_text(encoding="utf-8")
     table = re.search(r"^\[build-system\]\n(?:[^\[\n].*\n)+", text, re.MULTILINE)
     assert table, "pyproject.toml.jinja has no [build-system] table"
-    return table.group(0)
+    return table.group(0).replace("{{ uv_version }}", hooks_module("pins").uv_version)
 
 
 @pytest.mark.slow
