@@ -13,17 +13,27 @@ discord.py lets you reach.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 Command = Mapping[str, Any]
 
-# Slash command and option names, as Discord's documentation writes the rule (Unicode flag on);
-# letters that have a lowercase form must be lowercase.
-NAME_RULE = regex.compile(r"^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$", regex.UNICODE)
+
+@functools.cache
+def command_name_rule() -> regex.Pattern[str]:
+    """Slash command and option names, as Discord's documentation writes the rule (Unicode flag
+    on); letters that have a lowercase form must be lowercase. Compiled on first use: `regex`
+    costs about 2 MB, and only a sync checks names, so `run` without DEV_GUILD_ID never pays."""
+    import regex
+
+    return regex.compile(r"^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$", regex.UNICODE)
+
+
 CHAT_INPUT, USER, MESSAGE, ENTRY_POINT = 1, 2, 3, 4
 # How many commands of each type an application may have globally, and again in each server.
 LIMITS = {CHAT_INPUT: 100, USER: 15, MESSAGE: 15, ENTRY_POINT: 1}
@@ -120,7 +130,7 @@ def _options_problems(label: str, options: Sequence[Command]) -> Iterator[str]:
 def _text_problems(label: str, item: Command, *, name_rule: bool) -> Iterator[str]:
     """The name (Discord's rule, lowercase) and the description (1 to 100), translations too."""
     for where, name in _translations(item, "name"):
-        if name_rule and not NAME_RULE.fullmatch(name):
+        if name_rule and not command_name_rule().fullmatch(name):
             yield (
                 f"{label}: {where}name {name!r} breaks Discord's rule: 1 to 32 letters, digits, "
                 "- _ or ', no spaces."
