@@ -34,7 +34,6 @@ import subprocess
 import sys
 import time
 import tomllib
-import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -257,7 +256,7 @@ def _answers_200(port: int, path: str, log_path: Path) -> None:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
             answer.read()
-    except (OSError, urllib.error.URLError) as error:
+    except OSError as error:  # URLError and HTTPError (not 200) are OSErrors
         raise RuntimeError(f"{path} on port {port}: {error}; the bot's log: {log_path}") from error
 
 

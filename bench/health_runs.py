@@ -46,16 +46,4 @@ def pair(project: Path, python: Path) -> dict[str, BotUnderTest]:
 def measure_health(project: Path, python: Path, repeat: int, logs: Path) -> list[Row]:
     """A start-to-READY row and a peak-RSS row for the bot with its health server on."""
     runs = run.compare_bots(pair(project, python), [1], run.STARTUP_RUNS * repeat, project, logs)
-    return [
-        Row(
-            f"{LABEL}: {measure}",
-            run.median_of(runs, "ours", 1, field),
-            run.median_of(runs, "floor", 1, field),
-            unit,
-            run.TARGETS["feature"],
-        )
-        for measure, field, unit in (
-            ("start to READY", "ready", "s"),
-            ("peak RSS", "peak_rss", "MB"),
-        )
-    ]
+    return run.feature_rows(LABEL, runs)

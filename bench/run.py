@@ -282,6 +282,23 @@ def median_of(runs: dict[tuple[str, int], list[BotRun]], side: str, size: int, f
     return statistics.median(getattr(run, field) for run in runs[side, size])
 
 
+def feature_rows(label: str, runs: dict[tuple[str, int], list[BotRun]]) -> list[Row]:
+    """`label`'s start-to-READY and peak-RSS rows at one server, against its own floor."""
+    return [
+        Row(
+            f"{label}: {measure}",
+            median_of(runs, "ours", 1, field),
+            median_of(runs, "floor", 1, field),
+            unit,
+            TARGETS["feature"],
+        )
+        for measure, field, unit in (
+            ("start to READY", "ready", "s"),
+            ("peak RSS", "peak_rss", "MB"),
+        )
+    ]
+
+
 def generated_and_floor_bots(project: Path, python: Path) -> dict[str, BotUnderTest]:
     target = bot_runs.GeneratedBot.of(project).target
     return {

@@ -167,10 +167,5 @@ def measure_storage(
                 settings = {"DATABASE_URL": url}
             bots = pair(chosen, settings)
             runs = run.compare_bots(bots, [1], run.STARTUP_RUNS * repeat, chosen.project, logs)
-        for measure, field, unit, target in (
-            ("start to READY", "ready", "s", run.TARGETS["feature"]),
-            ("peak RSS", "peak_rss", "MB", run.TARGETS["feature"]),
-        ):
-            ours, floor = (run.median_of(runs, side, 1, field) for side in ("ours", "floor"))
-            rows.append(Row(f"Bot with {LABELS[database]}: {measure}", ours, floor, unit, target))
+        rows += run.feature_rows(f"Bot with {LABELS[database]}", runs)
     return rows
