@@ -47,6 +47,8 @@ LAUNCHER = Path(__file__).resolve().parent / "bots" / "launcher.py"
 FLOOR_TARGET = "floor_bot:main"
 MAX_GUILDS_PER_CONNECTION = 2500
 GUILDS_PER_SHARD = 1000
+# The fake lays out guild IDs so that guild i is on shard i for up to 20 shards (see _drive).
+MAX_GUILDS = 20 * GUILDS_PER_SHARD
 STOP_TIMEOUT = 30.0
 MESSAGE_BATCH = 100
 # Settings of the generated bot that must come from the benchmark only, never the caller's

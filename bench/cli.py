@@ -31,7 +31,7 @@ from bench.report import Row
 
 # The generated project's test suite runs for seconds: fewer repetitions by default.
 DEFAULT_SUITE_REPEAT = 3
-MAX_GUILDS = 20 * bot_runs.GUILDS_PER_SHARD
+MAX_GUILDS = bot_runs.MAX_GUILDS
 PARTS = ("copier", "bots", "members", "storage", "health", "suite")
 
 

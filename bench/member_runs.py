@@ -67,10 +67,9 @@ def profiles(text: str) -> list[tuple[int, int]]:
                 f"expected servers x members such as 1000x50,20x5000, not {part!r}"
             )
         count, size = int(servers), int(members)
-        if not 2 <= count <= bot_runs.MAX_GUILDS_PER_CONNECTION - 1:
+        if not 2 <= count <= bot_runs.MAX_GUILDS:
             raise argparse.ArgumentTypeError(
-                f"{part}: the server count must be from 2 to "
-                f"{bot_runs.MAX_GUILDS_PER_CONNECTION - 1:,} (one connection)"
+                f"{part}: the server count must be from 2 to {bot_runs.MAX_GUILDS:,}"
             )
         if not 2 <= size <= MAX_MEMBERS:
             raise argparse.ArgumentTypeError(

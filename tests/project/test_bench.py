@@ -241,10 +241,11 @@ def test_bot_paths_come_from_the_generated_project(tmp_path: Path, fake_place: s
 
 def test_member_profiles_are_servers_times_members() -> None:
     assert member_runs.profiles("1000x50,20x5000") == [(1000, 50), (20, 5000)]
+    assert member_runs.profiles("10000x50") == [(10000, 50)]  # sharded, as the bots row
     for bad, message in (
         ("1000", "servers x members"),
-        ("1x50", "from 2 to 2,499"),
-        ("3000x50", "from 2 to 2,499"),
+        ("1x50", "from 2 to 20,000"),
+        ("20001x50", "from 2 to 20,000"),
         ("10x1", "from 2 \\(the bot and its owner\\)"),
     ):
         with pytest.raises(argparse.ArgumentTypeError, match=message):
