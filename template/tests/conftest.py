@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import signal
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -51,33 +53,51 @@ def restore_logging() -> Iterator[None]:
     root.setLevel(level)
 
 
-def served_in_isolation(
-    stop_signal: signal.Signals, folder: Path, env: dict[str, str]
-) -> ServedBot:
-    """`serve_and_stop` in `folder`, with no Discord settings inherited (as `isolated`) but
-    those every test's bot gets."""
-    with pytest.MonkeyPatch.context() as environment:
-        for name in SETTINGS:
-            environment.delenv(name, raising=False)
-        return serve_and_stop(stop_signal, folder, {**SUITE_SETTINGS, **env})
+# The bot runs that several tests read: the stop signal, and the settings on top of the suite's.
+# Both at LOG_LEVEL=DEBUG, the most talkative level; one with Python's import log on
+# (PYTHONPROFILEIMPORTTIME lists every module the process imports).
+SHARED_RUNS = {
+    "served_until_sigterm": (
+        signal.SIGTERM,
+        {"LOG_LEVEL": "DEBUG", "PYTHONPROFILEIMPORTTIME": "1"},
+    ),
+    "served_until_ctrl_c": (signal.SIGINT, {"LOG_LEVEL": "DEBUG"}),  # then "Stopped.", SIGINT
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Future[ServedBot]]]:
+    """Start the shared bot runs as the session starts, each on a thread of its own: the bots
+    start up while the other tests run. A run no selected test reads is not started."""
+    wanted = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    # No Discord settings inherited (as `isolated`) but those every test's bot gets.
+    inherited = {name: value for name, value in os.environ.items() if name not in SETTINGS}
+    with ThreadPoolExecutor(len(SHARED_RUNS), thread_name_prefix="shared bot run") as pool:
+        yield {
+            name: pool.submit(
+                serve_and_stop,
+                stop_signal,
+                tmp_path_factory.mktemp(name),
+                {**SUITE_SETTINGS, **env},
+                inherited,
+            )
+            for name, (stop_signal, env) in SHARED_RUNS.items()
+            if name in wanted
+        }
 
 
 @pytest.fixture(scope="session")
-def served_until_sigterm(tmp_path_factory: pytest.TempPathFactory) -> ServedBot:
-    """A bot process READY, used and stopped by SIGTERM, once for the tests that read it.
-
-    At LOG_LEVEL=DEBUG, the most talkative level, and with Python's import log on
-    (PYTHONPROFILEIMPORTTIME lists every module the process imports).
-    """
-    env = {"LOG_LEVEL": "DEBUG", "PYTHONPROFILEIMPORTTIME": "1"}
-    return served_in_isolation(signal.SIGTERM, tmp_path_factory.mktemp("sigterm"), env)
+def served_until_sigterm(shared_runs: dict[str, Future[ServedBot]]) -> ServedBot:
+    """A bot process READY, used and stopped by SIGTERM, once for the tests that read it."""
+    return shared_runs["served_until_sigterm"].result()
 
 
 @pytest.fixture(scope="session")
-def served_until_ctrl_c(tmp_path_factory: pytest.TempPathFactory) -> ServedBot:
-    """The same, at LOG_LEVEL=DEBUG, stopped by Ctrl+C twice (SIGINT, "Stopped.", SIGINT)."""
-    env = {"LOG_LEVEL": "DEBUG"}
-    return served_in_isolation(signal.SIGINT, tmp_path_factory.mktemp("ctrl-c"), env)
+def served_until_ctrl_c(shared_runs: dict[str, Future[ServedBot]]) -> ServedBot:
+    """The same, stopped by Ctrl+C twice."""
+    return shared_runs["served_until_ctrl_c"].result()
 
 
 @pytest.fixture
