@@ -108,6 +108,7 @@ class BotRun:
     ready: float
     loaded: float
     peak_rss: int  # bytes
+    exit: float  # seconds from SIGINT to the process's end
 
 
 def shard_count_for(guild_count: int) -> int | None:
@@ -193,8 +194,10 @@ def run_bot(
         for path in bot.scrape:
             _answers_200(int(env["HEALTH_PORT"]), path, log_path)
         serving_peak = _high_water_mark(process.pid)
-        lifetime_peak = _stop(process, log_path)
-    return BotRun(ready=ready, loaded=loaded, peak_rss=serving_peak or lifetime_peak)
+        lifetime_peak, exit_seconds = _stop(process, log_path)
+    return BotRun(
+        ready=ready, loaded=loaded, peak_rss=serving_peak or lifetime_peak, exit=exit_seconds
+    )
 
 
 async def _drive(
@@ -273,10 +276,12 @@ def _high_water_mark(pid: int) -> int | None:
     return None
 
 
-def _stop(process: subprocess.Popen[bytes], log_path: Path) -> int:
-    """SIGINT (a clean stop, exit 0), then reap the child; return its lifetime peak RSS."""
+def _stop(process: subprocess.Popen[bytes], log_path: Path) -> tuple[int, float]:
+    """SIGINT (a clean stop, exit 0), then reap the child; return its lifetime peak RSS and the
+    seconds it took to exit (to 0.01 s: the child is polled)."""
     process.send_signal(signal.SIGINT)
-    deadline = time.monotonic() + STOP_TIMEOUT
+    sent = time.monotonic()
+    deadline = sent + STOP_TIMEOUT
     killed = False
     while not (reaped := os.wait4(process.pid, os.WNOHANG))[0]:
         if time.monotonic() > deadline:
@@ -293,10 +298,11 @@ def _stop(process: subprocess.Popen[bytes], log_path: Path) -> int:
             )
             reaped = os.wait4(process.pid, 0)
             break
-        time.sleep(0.02)
+        time.sleep(0.01)
+    exit_seconds = time.monotonic() - sent
     _, status, usage = reaped
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0 and not killed:
         raise RuntimeError(f"the bot exited with {process.returncode}; its log: {log_path}")
     # ru_maxrss is in kilobytes on Linux, in bytes on macOS.
-    return usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+    return usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024, exit_seconds

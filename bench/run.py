@@ -333,6 +333,12 @@ def measure_bots(
             "MB",
             TARGETS["rss"],
         ),
+        Row(
+            "Bot, 1 server: SIGINT to exit",
+            median("ours", 1, "exit"),
+            median("floor", 1, "exit"),
+            "s",
+        ),
     ]
     for size in sizes:
         shards = bot_runs.shard_count_for(size)

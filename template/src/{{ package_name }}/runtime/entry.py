@@ -7,10 +7,15 @@ heavy: it makes SIGTERM behave like Ctrl+C, then imports and runs cli.main; a st
 ends quietly, with exit status 0. Once cli.main is done, signals are ignored: the process is
 only exiting, and `uv run` passes a second Ctrl+C on to it (uv's rule for an impatient user),
 which would otherwise turn a clean stop into Python's exit status 130.
+
+Exiting, Python's last garbage collections walk every object discord.py made, most of the exit's
+time (about 0.25 s of 0.3 s on a small machine). `gc.freeze()` spares that walk once the bot has
+stopped and closed what it opened; atexit handlers (logging's final flush) still run.
 """
 
 from __future__ import annotations
 
+import gc
 import signal
 
 
@@ -26,3 +31,4 @@ def main() -> int:
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        gc.freeze()
