@@ -94,6 +94,7 @@ def test_smoke_run_prints_every_figure() -> None:
         *(row for name in sets for row in _copier_rows(name, files[name])),
         "Bot, 1 server: start to READY",
         "Bot, 1 server: peak RSS",
+        "Bot, 1 server: SIGINT to exit",
         *(
             f"{size:,} servers{' (3 shards)' if size > 2500 else ''}: {measure}"
             for size in SIZES
