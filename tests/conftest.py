@@ -3,6 +3,8 @@ renders shared by every test that reads the same answer set. Helpers live in tes
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -96,18 +98,29 @@ def template_folder(shared_folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def rendered_project(template_folder: Path, shared_folder: Path) -> Callable[[str], Path]:
+def rendered_project(template_folder: Path, shared_folder: Path) -> Callable[..., Path]:
     """A project per answer set (tests/support/answer_sets.py), rendered once per run on first
-    use (by whichever worker needs it first) and shared by every test that reads it. Read it,
-    never write into it: a test that changes a project renders its own with copy_project."""
+    use (by whichever worker needs it first) and shared by every test that reads it; answers
+    given as keywords change the set (`rendered_project("defaults", docker=False)`), a render
+    of its own shared the same way. Read it, never write into it: a test that changes a
+    project renders its own with copy_project."""
 
-    def rendered(name: str) -> Path:
-        destination = shared_folder / "answers" / name / "mybot"
+    def rendered(name: str, **changes: Any) -> Path:
+        destination = shared_folder / "answers" / render_key(name, changes) / "mybot"
         destination.parent.mkdir(parents=True, exist_ok=True)
-        given = answers(name)
+        given = {**answers(name), **changes}
         return made_once(destination, lambda to: copy_project(to, given, template=template_folder))
 
     return rendered
+
+
+def render_key(name: str, changes: dict[str, Any]) -> str:
+    """A folder name per answer set and changes: readable, and distinct for distinct answers."""
+    if not changes:
+        return name
+    text = json.dumps(changes, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return "+".join([name, *sorted(changes), digest])
 
 
 # Real parts that one process at a time may drive: the Docker engine's images are made, loaded

@@ -156,15 +156,18 @@ def frozen_tags(config_text: str) -> dict[str, str]:
     return dict(pins)
 
 
-def check_schema(schema: str, path: Path) -> None:
-    """`check-jsonschema --builtin-schema SCHEMA PATH` passes (e.g. vendor.compose-spec)."""
+def check_schema(schema: str, *paths: Path) -> None:
+    """`check-jsonschema --builtin-schema SCHEMA PATH...` passes (e.g. vendor.compose-spec):
+    every file is checked, and each failing one named."""
+    assert paths
     result = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, paths)],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert result.returncode == 0, f"{path.name} against {schema}:\n{result.stdout}{result.stderr}"
+    names = ", ".join(path.name for path in paths)
+    assert result.returncode == 0, f"{names} against {schema}:\n{result.stdout}{result.stderr}"
 
 
 def manifest(project: Path) -> list[dict[str, Any]]:
