@@ -153,5 +153,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Keep the groups above in a pytest-xdist worker's collection. xdist names a test's group
+    to its scheduler by appending "@group" to the node ID; pytest 9.2 builds node IDs from a
+    structured field, so xdist 3.8's append is lost and each group is spread over every worker
+    (pytest-dev/pytest-xdist#1386: each worker installs the same project, two drive the Docker
+    engine). Until an xdist release fixes it, append it where pytest 9.2 reads it."""
+    if not getattr(session.config.option, "loadgroup", False):  # set in workers only
+        return
+    for item in session.items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        suffix = "@" + "_".join(sorted(names))
+        node_id = getattr(item, "_id", None)  # pytest 9.2's NodeId; before it, xdist's append works
+        if names and not item.nodeid.endswith(suffix) and node_id is not None:
+            item._id = type(node_id).parse(item.nodeid + suffix)
+
+
 # The real parts' fixtures (a Docker engine, PostgreSQL, Chromium), for every test module.
 from support.real_parts import chromium, docker_engine, postgres_bindir  # noqa: E402, F401
