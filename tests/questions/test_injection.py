@@ -156,7 +156,15 @@ def test_data_cannot_set_a_computed_value(name: str, template_folder: Path, tmp_
     assert not destination.exists()
 
 
-@pytest.mark.parametrize("name", sorted(HOSTILE))
+# The data file's values reach the same validators as --data's (above, every name in the quick
+# loop): the quick loop reads one data file, the full suite one per name.
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=[pytest.mark.slow] if i else [])
+        for i, name in enumerate(sorted(HOSTILE))
+    ],
+)
 def test_data_file_cannot_set_a_computed_value(
     name: str, template_folder: Path, tmp_path: Path
 ) -> None:

@@ -351,7 +351,15 @@ def leading_comments(dockerfile: Path) -> list[str]:
     return list(itertools.takewhile(lambda line: not line or line.startswith("#"), lines))
 
 
-@pytest.mark.parametrize("app_name", ["syntax=example.org/x/y", "escape=`", "check=skip=all"])
+# The quick loop renders the first directive; the full suite every one.
+@pytest.mark.parametrize(
+    "app_name",
+    [
+        "syntax=example.org/x/y",
+        pytest.param("escape=`", marks=pytest.mark.slow),
+        pytest.param("check=skip=all", marks=pytest.mark.slow),
+    ],
+)
 def test_dockerfile_leading_comments_hold_no_answer(
     app_name: str, full: Path, template_folder: Path, tmp_path: Path
 ) -> None:
