@@ -3,6 +3,8 @@ renders shared by every test that reads the same answer set. Helpers live in tes
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -96,18 +98,29 @@ def template_folder(shared_folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def rendered_project(template_folder: Path, shared_folder: Path) -> Callable[[str], Path]:
+def rendered_project(template_folder: Path, shared_folder: Path) -> Callable[..., Path]:
     """A project per answer set (tests/support/answer_sets.py), rendered once per run on first
-    use (by whichever worker needs it first) and shared by every test that reads it. Read it,
-    never write into it: a test that changes a project renders its own with copy_project."""
+    use (by whichever worker needs it first) and shared by every test that reads it; answers
+    given as keywords change the set (`rendered_project("defaults", docker=False)`), a render
+    of its own shared the same way. Read it, never write into it: a test that changes a
+    project renders its own with copy_project."""
 
-    def rendered(name: str) -> Path:
-        destination = shared_folder / "answers" / name / "mybot"
+    def rendered(name: str, **changes: Any) -> Path:
+        destination = shared_folder / "answers" / render_key(name, changes) / "mybot"
         destination.parent.mkdir(parents=True, exist_ok=True)
-        given = answers(name)
+        given = {**answers(name), **changes}
         return made_once(destination, lambda to: copy_project(to, given, template=template_folder))
 
     return rendered
+
+
+def render_key(name: str, changes: dict[str, Any]) -> str:
+    """A folder name per answer set and changes: readable, and distinct for distinct answers."""
+    if not changes:
+        return name
+    text = json.dumps(changes, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return "+".join([name, *sorted(changes), digest])
 
 
 # Real parts that one process at a time may drive: the Docker engine's images are made, loaded
@@ -138,6 +151,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(
                 pytest.mark.xdist_group("::".join([item.nodeid.split("::")[0], *given]))
             )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Keep the groups above in a pytest-xdist worker's collection. xdist names a test's group
+    to its scheduler by appending "@group" to the node ID; pytest 9.2 builds node IDs from a
+    structured field, so xdist 3.8's append is lost and each group is spread over every worker
+    (pytest-dev/pytest-xdist#1386: each worker installs the same project, two drive the Docker
+    engine). Until an xdist release fixes it, append it where pytest 9.2 reads it."""
+    if not getattr(session.config.option, "loadgroup", False):  # set in workers only
+        return
+    for item in session.items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        suffix = "@" + "_".join(sorted(names))
+        node_id = getattr(item, "_id", None)  # pytest 9.2's NodeId; before it, xdist's append works
+        if names and not item.nodeid.endswith(suffix) and node_id is not None:
+            item._id = type(node_id).parse(item.nodeid + suffix)
 
 
 # The real parts' fixtures (a Docker engine, PostgreSQL, Chromium), for every test module.

@@ -38,13 +38,13 @@ def test_markdown_reads_as_typed_on_github(text: str) -> None:
     assert [html.unescape(link) for link in links] == URL.findall(text)
 
 
-def test_readme_description_reads_as_typed_on_github(tmp_path: Path) -> None:
+def test_readme_description_reads_as_typed_on_github(template_folder: Path, tmp_path: Path) -> None:
     answers: dict[str, Any] = {
         "app_name": "Weather Bot",
         "application_id": APPLICATION_ID,
         "description": "\n".join(TEXTS),
     }
-    project = copy_project(tmp_path / "weather-bot", answers)
+    project = copy_project(tmp_path / "weather-bot", answers, template=template_folder)
     readme = (project / "README.md").read_text(encoding="utf-8")
     rendered = GFM.render(readme)
     paragraph = rendered.split("</h1>", 1)[1].split("</p>", 1)[0]

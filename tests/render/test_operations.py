@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,26 +18,28 @@ from typing import Any
 import pytest
 import yaml
 from dotenv import dotenv_values
-from support.answer_sets import answers
-from support.render import copy_project, stored_answers
+from support.render import stored_answers
 from support.shipping import dockerfile_stages
 
 
 @pytest.fixture(scope="module")
-def project(template_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_project(
-        tmp_path_factory.mktemp("ops") / "mybot", answers("defaults"), template=template_folder
-    )
+def project(rendered_project: Callable[[str], Path]) -> Path:
+    return rendered_project("defaults")
 
 
 @pytest.fixture(scope="module")
 def health(project: Path) -> Iterator[ModuleType]:
-    """The rendered bot's runtime/health.py, imported from its package, then forgotten."""
+    """The rendered bot's runtime/health.py, imported from its package, then forgotten; no
+    bytecode is written into the shared render."""
     package = stored_answers(project)["package_name"]
     sys.path.insert(0, str(project / "src"))
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
-        yield importlib.import_module(f"{package}.runtime.health")
+        module = importlib.import_module(f"{package}.runtime.health")
+        sys.dont_write_bytecode = writes_bytecode
+        yield module
     finally:
+        sys.dont_write_bytecode = writes_bytecode
         sys.path.remove(str(project / "src"))
         for name in [name for name in sys.modules if name.split(".")[0] == package]:
             del sys.modules[name]

@@ -106,11 +106,9 @@ def test_no_extras_render_ships_none(bare: Path) -> None:
 
 @pytest.mark.parametrize("toggle", sorted(TOGGLE_FILES))
 def test_each_toggle_leaves_out_only_its_own_files(
-    toggle: str, template_folder: Path, tmp_path: Path
+    toggle: str, rendered_project: Callable[..., Path]
 ) -> None:
-    project = copy_project(
-        tmp_path / "mybot", {**answers("defaults"), toggle: False}, template=template_folder
-    )
+    project = rendered_project("defaults", **{toggle: False})
     # Kubernetes runs the Docker image: without Docker it is not asked, and off.
     off = {toggle, "kubernetes"} if toggle == "docker" else {toggle}
     for name, paths in TOGGLE_FILES.items():
@@ -131,9 +129,8 @@ def workflows(project: Path) -> list[Path]:
 
 
 def test_workflows_match_github_schema(full: Path) -> None:
-    for workflow in workflows(full):
-        check_schema("vendor.github-workflows", workflow)
-        check_schema("custom.github-workflows-require-timeout", workflow)
+    check_schema("vendor.github-workflows", *workflows(full))
+    check_schema("custom.github-workflows-require-timeout", *workflows(full))
 
 
 def test_ci_workflow_runs_uv_ruff_mypy_and_pytest(full: Path) -> None:
@@ -157,16 +154,11 @@ def test_ci_workflow_runs_uv_ruff_mypy_and_pytest(full: Path) -> None:
 
 @pytest.mark.parametrize("docker", [True, False])
 def test_ci_workflow_builds_the_image_as_the_readme_says(
-    docker: bool, rendered_project: Callable[[str], Path], template_folder: Path, tmp_path: Path
+    docker: bool, rendered_project: Callable[..., Path]
 ) -> None:
     """With Docker, a job builds the image with the README's command and starts it without a
     token (exit 2). tests/project/test_engines.py runs the job's steps on a real engine."""
-    if docker:
-        project = rendered_project("defaults")
-    else:
-        project = copy_project(
-            tmp_path / "mybot", {**answers("defaults"), "docker": False}, template=template_folder
-        )
+    project = rendered_project("defaults", **({} if docker else {"docker": False}))
     jobs = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))["jobs"]
     assert set(jobs) == ({"test", "secrets", "image"} if docker else {"test", "secrets"})
     if docker:
@@ -190,23 +182,26 @@ def test_actions_are_pinned_to_commits(full: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("changes", "ecosystems"),
+    ("name", "changes", "ecosystems"),
     [
-        ({}, {"uv", "github-actions", "docker", "pre-commit"}),
-        ({"docker": False}, {"uv", "github-actions", "pre-commit"}),
+        ("defaults", {}, {"uv", "github-actions", "docker", "pre-commit"}),
+        ("defaults", {"docker": False}, {"uv", "github-actions", "pre-commit"}),
         # compose.yaml's PostgreSQL server: docker-compose updates move its digest.
         (
-            {"database": "postgresql"},
+            "postgresql",
+            {},
             {"uv", "github-actions", "docker", "docker-compose", "pre-commit"},
         ),
     ],
     ids=["defaults", "docker-off", "postgresql"],
 )
 def test_dependabot_matches_schema_and_ecosystems(
-    changes: dict[str, Any], ecosystems: set[str], template_folder: Path, tmp_path: Path
+    name: str,
+    changes: dict[str, Any],
+    ecosystems: set[str],
+    rendered_project: Callable[..., Path],
 ) -> None:
-    data = {**answers("defaults"), **changes}
-    project = copy_project(tmp_path / "mybot", data, template=template_folder)
+    project = rendered_project(name, **changes)
     config = project / ".github/dependabot.yml"
     check_schema("vendor.dependabot", config)
     updates = yaml.safe_load(config.read_text("utf-8"))["updates"]
@@ -356,7 +351,15 @@ def leading_comments(dockerfile: Path) -> list[str]:
     return list(itertools.takewhile(lambda line: not line or line.startswith("#"), lines))
 
 
-@pytest.mark.parametrize("app_name", ["syntax=example.org/x/y", "escape=`", "check=skip=all"])
+# The quick loop renders the first directive; the full suite every one.
+@pytest.mark.parametrize(
+    "app_name",
+    [
+        "syntax=example.org/x/y",
+        pytest.param("escape=`", marks=pytest.mark.slow),
+        pytest.param("check=skip=all", marks=pytest.mark.slow),
+    ],
+)
 def test_dockerfile_leading_comments_hold_no_answer(
     app_name: str, full: Path, template_folder: Path, tmp_path: Path
 ) -> None:
@@ -545,6 +548,8 @@ def load_rendered_settings(project: Path, monkeypatch: pytest.MonkeyPatch) -> Mo
     module = importlib.util.module_from_spec(spec)
     # dataclasses look their module up while the class is built; unregistered after the test.
     monkeypatch.setitem(sys.modules, spec.name, module)
+    # The project is a shared render: read it, never write bytecode into it.
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
     spec.loader.exec_module(module)
     return module
 

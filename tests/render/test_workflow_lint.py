@@ -13,60 +13,50 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from support.answer_sets import answers
 from support.real_parts import unavailable
-from support.render import copy_project
 from support.template import TEMPLATE_ROOT
 
 # Every workflow file and every Dockerfile the toggles can change: all on, and CI without the
 # parts that add steps and files (Docker's image job, mypy, pre-commit, the update workflow).
-LINTED = {
-    "defaults": answers("defaults"),
-    "bot-to-ship": answers("bot-to-ship"),
-    "ci-alone": {
-        **answers("defaults"),
-        "docker": False,
-        "type_checking": False,
-        "pre_commit": False,
-        "update_workflow": False,
-    },
+# Each: an answer set of tests/support/answer_sets.py and changes to it.
+LINTED: dict[str, tuple[str, dict[str, Any]]] = {
+    "defaults": ("defaults", {}),
+    "bot-to-ship": ("bot-to-ship", {}),
+    "ci-alone": (
+        "defaults",
+        {"docker": False, "type_checking": False, "pre_commit": False, "update_workflow": False},
+    ),
 }
 TOOLS = Path(sys.executable).parent  # actionlint, zizmor and hadolint come with their wheels
 
 
-@pytest.fixture(scope="module")
-def rendered(
-    template_folder: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str], Path]:
-    done: dict[str, Path] = {}
-
-    def project(name: str) -> Path:
-        if name not in done:
-            destination = tmp_path_factory.mktemp(name) / "mybot"
-            done[name] = copy_project(destination, LINTED[name], template=template_folder)
-        return done[name]
-
-    return project
+@pytest.fixture
+def rendered(rendered_project: Callable[..., Path]) -> Callable[[str], Path]:
+    """The linted project of that name, shared with every test that reads the same answers."""
+    return lambda name: rendered_project(LINTED[name][0], **LINTED[name][1])
 
 
 def lint(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [str(part) for part in command],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"PATH": f"{TOOLS}:/usr/bin:/bin", "NO_COLOR": "1", "HOME": str(cwd)},
-    )
-    return result
+    """Run a linter in `cwd`, with a home of its own (caches, settings): never the project's."""
+    with tempfile.TemporaryDirectory() as home:
+        return subprocess.run(
+            [str(part) for part in command],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env={"PATH": f"{TOOLS}:/usr/bin:/bin", "NO_COLOR": "1", "HOME": home},
+        )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shellcheck() -> str:
     found = shutil.which("shellcheck")
     if found is None:

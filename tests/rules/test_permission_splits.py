@@ -33,9 +33,9 @@ def test_each_split_names_two_distinct_permissions_of_the_table(
 
 
 def test_app_py_renders_the_splits_with_discord_py_names(
-    splits: Any, permissions_hooks: Any, copie: Any
+    splits: Any, permissions_hooks: Any, copie: Any, template_folder: Path
 ) -> None:
-    result = copie.copy(extra_answers={"app_name": "Split Bot"})
+    result = copie.copy(extra_answers={"app_name": "Split Bot"}, template_dir=template_folder)
     assert result.exit_code == 0, result.exception
     app = Path(result.project_dir) / "src" / "split_bot" / "app.py"
     tree = ast.parse(app.read_text(encoding="utf-8"))
