@@ -10,29 +10,36 @@ exiting, so that a restart policy does not repeat the message (runtime/launch.py
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
 import sys
 from collections.abc import Awaitable, Sequence
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from .. import app
-from . import explain, launch, portal, preflight
-from .invite import invite_links, portal_url
+from . import explain, launch
 from .logs import setup_logging
 from .settings import Settings, SettingsError, load_settings, server_id_problem
-from .sync import sync_commands
+
+if TYPE_CHECKING:
+    import argparse
 
 log = logging.getLogger(__name__)
+# The usual start: `run` with no options, or nothing at all. It needs no parser, so a bot that
+# only runs never loads argparse; nor the other verbs' modules (portal.py, preflight.py, the
+# playground), which each verb imports itself.
+PLAIN_RUN: tuple[list[str], ...] = ([], ["run"])
 
 
 def server_id(text: str) -> int:
     """`sync --guild ID`: a server ID, or argparse's error with how to copy one."""
+    import argparse
+
     problem = server_id_problem(text.strip())
     if problem:
         raise argparse.ArgumentTypeError(problem)
@@ -41,6 +48,8 @@ def server_id(text: str) -> int:
 
 def port_number(text: str) -> int:
     """`playground --port PORT`: 0 (a free port) to 65535."""
+    import argparse
+
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, not {text!r}")
     return int(text)
@@ -48,6 +57,8 @@ def port_number(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line; `run` is the default verb."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog=app.PACKAGE,
         description="Run the bot, or manage it. Settings come from the environment and .env.",
@@ -79,22 +90,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of `python -m <package>`."""
-    args = build_parser().parse_args(argv)
-    verb = args.verb or "run"
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = None if argv in PLAIN_RUN else build_parser().parse_args(argv)
+    verb = (args.verb or "run") if args is not None else "run"
     if verb == "invite":
         return print_invite_links()
     try:
         settings = load_settings()
         setup_logging(settings.log_level, settings.log_format)
         if verb == "db":  # the database's verbs need no token (compose's migrate service)
+            assert args is not None
             asyncio.run(launch.storage().run_verb(settings, args))
             return 0
         if verb != "playground":  # the playground brings its own fake Discord and token
             explain.check_token(settings.token, settings.env_file)
-        if verb == "check" and not args.online:
+        if verb == "check" and args is not None and not args.online:
             return print_check(settings)
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_VERBS[verb](settings, args))
+            asyncio.run(run(settings) if args is None else _VERBS[verb](settings, args))
     except (SettingsError, explain.PreflightError) as error:
         return _failed(verb, error, 2)
     except explain.Refused as error:
@@ -117,6 +130,8 @@ def _failed(verb: str, error: Exception, status: int, until: float | None = None
 
 def print_invite_links() -> int:
     """Print the invite links computed from the template answers, as in the README."""
+    from .invite import invite_links
+
     if app.APPLICATION_ID is None:
         print(explain.missing_application_id(), file=sys.stderr)
         return 2
@@ -127,6 +142,8 @@ def print_invite_links() -> int:
 
 def print_check(settings: Settings) -> int:
     """Offline: the settings parse, the bot can be built with them, the token has its shape."""
+    from . import portal, preflight
+
     intents = launch.privileged_intents(launch.create_bot(settings))
     # Which database; refuses a SQLite file shared between processes.
     database = launch.storage().describe(settings) if app.DATABASE else None
@@ -142,7 +159,7 @@ def print_check(settings: Settings) -> int:
     return 0
 
 
-async def run(settings: Settings, args: argparse.Namespace) -> None:
+async def run(settings: Settings, args: argparse.Namespace | None = None) -> None:
     """Connect and serve until Discord fails us or SIGINT/SIGTERM asks us to stop (exit 0)."""
     if app.DATABASE:  # before Discord: the schema matches the code (runtime/database.py)
         await launch.storage().preflight(settings)
@@ -151,6 +168,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
 
 async def sync(settings: Settings, args: argparse.Namespace) -> None:
     """Log in over HTTP only (no gateway) and sync the command tree where asked."""
+    from .sync import sync_commands
+
     async with launch.create_bot(settings) as bot:
         await _explained(bot, settings, bot.login(settings.token))
         guild_id = None if args.everywhere else args.guild
@@ -173,6 +192,9 @@ async def sync(settings: Settings, args: argparse.Namespace) -> None:
 
 async def check(settings: Settings, args: argparse.Namespace) -> None:
     """Online: the token logs in, and the portal's settings match what the bot needs."""
+    from . import portal
+    from .invite import portal_url
+
     async with launch.create_bot(settings) as bot:
         await _explained(bot, settings, bot.login(settings.token))
         application = await portal.read_application(bot)

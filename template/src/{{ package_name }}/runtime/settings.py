@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dotenv import dotenv_values
-
 ENV_FILE = Path(".env")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # A Discord ID: 17 to 20 digits today (a snowflake, below 2**64), never a leading zero.
@@ -97,11 +95,12 @@ def setting_values(
     env_file: Path = ENV_FILE, environ: Mapping[str, str] | None = None
 ) -> dict[str, str]:
     """The raw values: `.env` (if readable) overlaid with the non-empty environment variables."""
-    values = {
-        key: value
-        for key, value in dotenv_values(stream=io.StringIO(read_env_file(env_file))).items()
-        if value is not None
-    }
+    values: dict[str, str] = {}
+    if text := read_env_file(env_file):  # none in a container: python-dotenv is not loaded
+        from dotenv import dotenv_values
+
+        parsed = dotenv_values(stream=io.StringIO(text))
+        values = {key: value for key, value in parsed.items() if value is not None}
     environment = os.environ if environ is None else environ
     values.update({key: value for key, value in environment.items() if value})
     return values

@@ -25,7 +25,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.http import Route
 
-from . import explain, limits
+from . import explain
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,8 @@ async def sync_commands(
     state_file = state_file or SYNC_STATE_FILE
     target = f"server {guild_id}" if guild_id else "all servers (global)"
     key = f"{bot.application_id}:{guild_id or 'global'}"
+    from . import limits  # only a sync checks Discord's rules: a plain run never loads them
+
     payload = await command_payload(bot, guild_id)
     if problems := limits.command_problems(payload, guild=guild_id is not None):
         raise CommandRulesError(explain.commands_break_rules(target, problems))
@@ -128,6 +130,8 @@ async def entry_point_commands(bot: commands.Bot, application_id: int) -> list[d
     discord.py has no call for this (`tree.fetch_commands()` keeps no `handler` and asks for no
     translations), so the request goes through its HTTP client (authorization, rate limits).
     """
+    from . import limits
+
     route = Route("GET", "/applications/{application_id}/commands", application_id=application_id)
     existing = await bot.http.request(route, params={"with_localizations": "true"})
     return [
