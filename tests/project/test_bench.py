@@ -171,6 +171,7 @@ def test_suite_row_times_the_suite_against_its_collection(tmp_path: Path) -> Non
     row = run.measure_suite(project, 1)
     assert row.measure == "Generated project: `uv run pytest`"
     assert row.ours > 0 and row.floor > 0, row
+    assert row.target == run.TARGETS["suite"]  # at most 2x the collection
 
 
 def test_answer_sets_follow_copier_yml() -> None:
