@@ -45,6 +45,7 @@ import yaml
 
 LAUNCHER = Path(__file__).resolve().parent / "bots" / "launcher.py"
 FLOOR_TARGET = "floor_bot:main"
+COMMANDS_FLOOR_TARGET = "commands_floor_bot:main"  # the same on commands.Bot, with one cog
 MAX_GUILDS_PER_CONNECTION = 2500
 GUILDS_PER_SHARD = 1000
 # The fake lays out guild IDs so that guild i is on shard i for up to 20 shards (see _drive).
@@ -109,6 +110,9 @@ class BotRun:
     loaded: float
     peak_rss: int  # bytes
     exit: float  # seconds from SIGINT to the process's end
+    # CPU seconds (user and system) the process had used at READY: the start's own work, which
+    # other processes on the machine move far less than its wall time.
+    ready_cpu: float
 
 
 def shard_count_for(guild_count: int) -> int | None:
@@ -177,8 +181,9 @@ def run_bot(
             start_new_session=True,
         )
         try:
-            ready, loaded = fake.call(
-                lambda: _drive(fake.fake, bot, probes, start, patience), timeout=4 * patience
+            ready, ready_cpu, loaded = fake.call(
+                lambda: _drive(fake.fake, bot, probes, start, process.pid, patience),
+                timeout=4 * patience,
             )
         except Exception as error:
             process.kill()
@@ -196,16 +201,22 @@ def run_bot(
         serving_peak = _high_water_mark(process.pid)
         lifetime_peak, exit_seconds = _stop(process, log_path)
     return BotRun(
-        ready=ready, loaded=loaded, peak_rss=serving_peak or lifetime_peak, exit=exit_seconds
+        ready=ready,
+        loaded=loaded,
+        peak_rss=serving_peak or lifetime_peak,
+        exit=exit_seconds,
+        ready_cpu=ready_cpu,
     )
 
 
 async def _drive(
-    fake: Any, bot: BotUnderTest, probes: list[int], start: float, patience: float
-) -> tuple[float, float]:
-    """On the fake's event loop: wait for READY, check the bot, send the messages; two times."""
+    fake: Any, bot: BotUnderTest, probes: list[int], start: float, pid: int, patience: float
+) -> tuple[float, float, float]:
+    """On the fake's event loop: wait for READY, check the bot, send the messages; the times
+    to READY (wall and the bot's CPU) and to all loaded."""
     await fake.wait_until_ready_sent(len(probes), timeout=patience)
     ready = time.perf_counter() - start
+    ready_cpu = _cpu_seconds(pid)
     await _ping(fake, probes, patience)
     loaded = time.perf_counter() - start
     # A member says "hello" in every server (not a command: no answer). In batches, each
@@ -235,7 +246,7 @@ async def _drive(
             raise RuntimeError(f"/about counted {counted} servers, not all")
     if fake.unexpected_requests:
         raise RuntimeError(f"unexpected requests: {fake.unexpected_requests}")
-    return ready, loaded
+    return ready, ready_cpu, loaded
 
 
 def _layout_texts(components: list[Any]) -> list[str]:
@@ -263,6 +274,19 @@ def _answers_200(port: int, path: str, log_path: Path) -> None:
             answer.read()
     except OSError as error:  # URLError and HTTPError (not 200) are OSErrors
         raise RuntimeError(f"{path} on port {port}: {error}; the bot's log: {log_path}") from error
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far, from /proc (Linux only); NaN
+    elsewhere, which the report prints as such."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except OSError:
+        return math.nan
+    # The fields after the command name, which is in parentheses and may contain spaces:
+    # utime and stime are the 14th and 15th fields of the whole line, in clock ticks.
+    fields = stat.rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _high_water_mark(pid: int) -> int | None:

@@ -313,7 +313,13 @@ def measure_bots(
 ) -> list[Row]:
     """Start-up and memory at 1 server, then load time, memory and memory per server at scale."""
     bots = generated_and_floor_bots(project, python)
-    runs = compare_bots(bots, [1], STARTUP_RUNS * repeat, project, logs)
+    # At one server, the floor on commands.Bot too: what of the gap is discord.ext.commands.
+    commands_floor = BotUnderTest(
+        "commands.Bot floor", python, bot_runs.COMMANDS_FLOOR_TARGET, has_about=False
+    )
+    runs = compare_bots(
+        {**bots, "commands floor": commands_floor}, [1], STARTUP_RUNS * repeat, project, logs
+    )
     runs |= compare_bots(bots, sizes, repeat, project, logs)
 
     def median(side: str, size: int, field: str) -> float:
@@ -328,11 +334,29 @@ def measure_bots(
             TARGETS["ready"],
         ),
         Row(
+            "Bot, 1 server: CPU time to READY",
+            median("ours", 1, "ready_cpu"),
+            median("floor", 1, "ready_cpu"),
+            "s",
+        ),
+        Row(
             "Bot, 1 server: peak RSS",
             median("ours", 1, "peak_rss"),
             median("floor", 1, "peak_rss"),
             "MB",
             TARGETS["rss"],
+        ),
+        Row(
+            "Bot, 1 server: start to READY, against a floor on commands.Bot",
+            median("ours", 1, "ready"),
+            median("commands floor", 1, "ready"),
+            "s",
+        ),
+        Row(
+            "Bot, 1 server: peak RSS, against a floor on commands.Bot",
+            median("ours", 1, "peak_rss"),
+            median("commands floor", 1, "peak_rss"),
+            "MB",
         ),
         Row(
             "Bot, 1 server: SIGINT to exit",

@@ -93,7 +93,10 @@ def test_smoke_run_prints_every_figure() -> None:
     expected = [
         *(row for name in sets for row in _copier_rows(name, files[name])),
         "Bot, 1 server: start to READY",
+        "Bot, 1 server: CPU time to READY",
         "Bot, 1 server: peak RSS",
+        "Bot, 1 server: start to READY, against a floor on commands.Bot",
+        "Bot, 1 server: peak RSS, against a floor on commands.Bot",
         "Bot, 1 server: SIGINT to exit",
         *(
             f"{size:,} servers{' (3 shards)' if size > 2500 else ''}: {measure}"
