@@ -329,4 +329,5 @@ def _stop(process: subprocess.Popen[bytes], log_path: Path) -> tuple[int, float]
     if process.returncode != 0 and not killed:
         raise RuntimeError(f"the bot exited with {process.returncode}; its log: {log_path}")
     # ru_maxrss is in kilobytes on Linux, in bytes on macOS.
-    return usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024, exit_seconds
+    peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+    return peak, exit_seconds

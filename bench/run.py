@@ -325,45 +325,25 @@ def measure_bots(
     def median(side: str, size: int, field: str) -> float:
         return median_of(runs, side, size, field)
 
+    # At one server: the measure, the field it reads, its unit, the floor it is set against and
+    # the target for the ratio.
+    one_server = (
+        ("start to READY", "ready", "s", "floor", TARGETS["ready"]),
+        ("CPU time to READY", "ready_cpu", "s", "floor", None),
+        ("peak RSS", "peak_rss", "MB", "floor", TARGETS["rss"]),
+        ("start to READY, against a floor on commands.Bot", "ready", "s", "commands floor", None),
+        ("peak RSS, against a floor on commands.Bot", "peak_rss", "MB", "commands floor", None),
+        ("SIGINT to exit", "exit", "s", "floor", None),
+    )
     rows = [
         Row(
-            "Bot, 1 server: start to READY",
-            median("ours", 1, "ready"),
-            median("floor", 1, "ready"),
-            "s",
-            TARGETS["ready"],
-        ),
-        Row(
-            "Bot, 1 server: CPU time to READY",
-            median("ours", 1, "ready_cpu"),
-            median("floor", 1, "ready_cpu"),
-            "s",
-        ),
-        Row(
-            "Bot, 1 server: peak RSS",
-            median("ours", 1, "peak_rss"),
-            median("floor", 1, "peak_rss"),
-            "MB",
-            TARGETS["rss"],
-        ),
-        Row(
-            "Bot, 1 server: start to READY, against a floor on commands.Bot",
-            median("ours", 1, "ready"),
-            median("commands floor", 1, "ready"),
-            "s",
-        ),
-        Row(
-            "Bot, 1 server: peak RSS, against a floor on commands.Bot",
-            median("ours", 1, "peak_rss"),
-            median("commands floor", 1, "peak_rss"),
-            "MB",
-        ),
-        Row(
-            "Bot, 1 server: SIGINT to exit",
-            median("ours", 1, "exit"),
-            median("floor", 1, "exit"),
-            "s",
-        ),
+            f"Bot, 1 server: {measure}",
+            median("ours", 1, field),
+            median(floor, 1, field),
+            unit,
+            target,
+        )
+        for measure, field, unit, floor, target in one_server
     ]
     for size in sizes:
         shards = bot_runs.shard_count_for(size)
