@@ -19,6 +19,8 @@ from .support.harness import (
     Playground,
     ServedBot,
     serve_and_stop,
+    start_warm_starter,
+    stop_warm_starter,
 )
 
 # Bots with storage: the database fixtures too (tests/support/databases.py).
@@ -30,6 +32,17 @@ _EXAMPLE = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
 SETTINGS = tuple(dotenv_values(PROJECT_ROOT / ".env.example")) + tuple(
     re.findall(r"^# ([A-Z][A-Z0-9_]*)=", _EXAMPLE, re.MULTILINE)
 )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The warm starter, which the session's bot processes are forked from, imports discord.py
+    while pytest collects the tests (tests/support/warm_start.py)."""
+    if not session.config.option.collectonly:
+        start_warm_starter()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    stop_warm_starter()
 
 
 @pytest.fixture(autouse=True)

@@ -77,7 +77,7 @@ def playground(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     shutil.copy(project / "tests" / "support" / "playground_cogs" / "widgets.py", cogs)
     environment = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "DISCORD_TOKEN"}}
     python = str(project / ".venv" / "bin" / "python")
-    entry = ["-m", "tests.support.playground_entry", str(cogs)]
+    entry = [str(project / "tests" / "support" / "playground_entry.py"), str(cogs)]
     process = subprocess.Popen(
         [python, *entry, "--no-browser", "--port", "0"],
         cwd=project,

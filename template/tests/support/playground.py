@@ -23,10 +23,13 @@ from typing import Any, cast
 
 import aiohttp
 
-from ..conftest import PROJECT_ROOT, SETTINGS
+from ..conftest import SETTINGS
+from .harness import warm_start
+from .warm_start import WarmProcess
 
 Json = dict[str, Any]
 TEST_COGS = Path(__file__).resolve().parent / "playground_cogs"
+ENTRY = str(Path(__file__).resolve().parent / "playground_entry.py")  # run as a script
 ADDRESS = "Playground: "
 
 
@@ -51,13 +54,11 @@ class PlaygroundProcess:
             shutil.copy(module, cogs / module.name)
         environment = {key: value for key, value in os.environ.items() if key not in SETTINGS}
         environment.update(env or {})
-        paths = [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
-        environment["PYTHONPATH"] = os.pathsep.join(filter(None, paths))  # for tests.support
-        command = [sys.executable, "-m", "tests.support.playground_entry", str(cogs)]
+        arguments = [str(cogs)]
         self.cwd = cwd
         self._browser, self._opened = browser, list[str]()
         if browser is None:
-            command.append("--no-browser")
+            arguments.append("--no-browser")
         else:
             os.mkfifo(browser)  # reading waits for the writer: an event, not a polling loop
             self._browser_reader = threading.Thread(
@@ -67,10 +68,15 @@ class PlaygroundProcess:
             record = "import pathlib, sys; pathlib.Path(sys.argv[1]).write_text(sys.argv[2])"
             opener = [sys.executable, "-c", record, str(browser)]
             environment["BROWSER"] = shlex.join(opener) + " %s"
-        self.process = subprocess.Popen(
-            [*command, "--port", "0", *args],
+        arguments += ["--port", "0", *args]
+        warm = warm_start(
+            arguments, environment=environment, cwd=cwd, script=ENTRY, separate_stderr=True
+        )
+        self.process: subprocess.Popen[str] | WarmProcess = warm or subprocess.Popen(
+            [sys.executable, ENTRY, *arguments],
             cwd=cwd,
             env=environment,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
