@@ -25,7 +25,7 @@ from .page import Page
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.25  # a few stat() calls: cheap, and a save shows at once
+POLL_SECONDS = 0.1  # a few stat() calls: cheap, and a save shows at once
 # What a file looked like when last polled: (path, modification time in ns, size) per file.
 Snapshot = dict[str, tuple[tuple[str, int, int], ...]]
 
