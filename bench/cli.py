@@ -157,7 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "health" in args.only and python:
             health = health_runs.measure_health(project, python, args.repeat, workdir / "logs")
         if "suite" in args.only:
-            rows.append(run.measure_suite(project, args.suite_repeat))
+            for name, rendered in copier_results.projects.items():
+                if rendered != project:  # the first set's is installed above
+                    run.log(f"uv sync of the generated project ({name})")
+                    run.install(rendered)
+                rows.append(run.measure_suite(rendered, args.suite_repeat, name))
         if args.speed_extras and python:
             extras = run.measure_speed_extras(
                 project, python, workdir, max(args.guilds), args.repeat

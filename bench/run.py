@@ -71,11 +71,16 @@ def _slug(name: str) -> str:
 
 @dataclass(frozen=True)
 class CopierResults:
-    """The copier rows, the counted rows, and where the full answer set's render is."""
+    """The copier rows, the counted rows, and where each answer set's render is."""
 
     rows: list[Row]
     counts: list[Row]
-    project: Path  # the first answer set's warm-up render, for the bot and suite rows
+    projects: dict[str, Path]  # each answer set's warm-up render, by the set's name
+
+    @property
+    def project(self) -> Path:
+        """The first answer set's render (every part on), for the bot rows."""
+        return next(iter(self.projects.values()))
 
 
 @dataclass(frozen=True)
@@ -227,8 +232,8 @@ def measure_copier(
                     "",
                 ),
             ]
-    project = workdir / "copies" / f"{Sides.ours(answer_sets[0])}-0"
-    return CopierResults(rows, counts, project)
+    projects = {s.name: workdir / "copies" / f"{Sides.ours(s)}-0" for s in answer_sets}
+    return CopierResults(rows, counts, projects)
 
 
 def uv_command() -> str:
@@ -376,7 +381,7 @@ def measure_bots(
     return rows
 
 
-def measure_suite(project: Path, repeat: int) -> Row:
+def measure_suite(project: Path, repeat: int, answer_set: str = "") -> Row:
     """`uv run pytest` in the generated project, against pytest collecting the same tests."""
     commands = {
         "ours": [uv_command(), "run", "pytest", "-q"],
@@ -384,13 +389,13 @@ def measure_suite(project: Path, repeat: int) -> Row:
     }
 
     def measure(side: str, run: int) -> float:
-        log(f"test suite: {' '.join(commands[side][1:])}, run {run}/{repeat}")
+        log(f"test suite {answer_set}: {' '.join(commands[side][1:])}, run {run}/{repeat}")
         return copier_runs.run(commands[side], project, uv_environment())
 
     measure("floor", 0)  # the warm-up: collecting imports every test module once
     times = alternating(repeat, list(commands), measure, warm_up=False)
     return Row(
-        "Generated project: `uv run pytest`",
+        f"Generated project{f' ({answer_set})' if answer_set else ''}: `uv run pytest`",
         statistics.median(times["ours"]),
         statistics.median(times["floor"]),
         "s",

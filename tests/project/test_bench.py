@@ -171,8 +171,8 @@ def test_suite_row_times_the_suite_against_its_collection(tmp_path: Path) -> Non
     (project / "tests" / "test_tiny.py").write_text(
         "def test_one():\n    pass\n\n\ndef test_two():\n    pass\n"
     )
-    row = run.measure_suite(project, 1)
-    assert row.measure == "Generated project: `uv run pytest`"
+    row = run.measure_suite(project, 1, "tiny")
+    assert row.measure == "Generated project (tiny): `uv run pytest`"
     assert row.ours > 0 and row.floor > 0, row
     assert row.target == run.TARGETS["suite"]  # at most 2x the collection
 
