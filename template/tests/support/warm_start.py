@@ -88,8 +88,13 @@ def serve(listener: socket.socket) -> tuple[dict[str, Any], list[int]]:
                 sys.exit(0)
             if key.fileobj is listener:
                 connection, _ = listener.accept()
-                message, fds, _, _ = socket.recv_fds(connection, MESSAGE_SIZE, 3)
+                try:
+                    message, fds, _, _ = socket.recv_fds(connection, MESSAGE_SIZE, 3)
+                except OSError:  # the requester went away: the others still count on us
+                    message, fds = b"", []
                 if not message or len(fds) != 3:
+                    for fd in fds:
+                        os.close(fd)
                     connection.close()
                     continue
                 pid = os.fork()
@@ -266,10 +271,13 @@ class WarmStarter:
                 connection.connect(self.path)
                 fds = [nothing.fileno(), writers[0], writers[-1]]
                 socket.send_fds(connection, [json.dumps(request).encode()], fds)
-        except BaseException:
+        except BaseException as error:
             connection.close()
             for read_end, _ in pipes:
                 os.close(read_end)
+            if isinstance(error, OSError):  # the server is gone: this and later starts are cold
+                self._ready = False
+                return None
             raise
         finally:
             for write_end in writers:
