@@ -55,6 +55,16 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 @pytest.fixture(autouse=True)
+def restore_signals() -> Iterator[None]:
+    """Undo what a stopped `run` does to Ctrl+C and SIGTERM (it ignores them from then on), so
+    that Ctrl+C still stops pytest after a test ran the bot in-process."""
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for number, handler in handlers.items():
+        signal.signal(number, handler)
+
+
+@pytest.fixture(autouse=True)
 def restore_logging() -> Iterator[None]:
     """Undo what `cli.main()` does to the root logger, so tests called in-process stay apart."""
     root = logging.getLogger()

@@ -228,6 +228,7 @@ async def _serve_until_stopped(
     if isinstance(outcome, Exception):  # e.g. the HTTP session closed under a request
         log.debug("The start ended with %r while stopping", outcome)
     log.info("Stopped.")
+    _ignore_stop_signals()
 
 
 def park(status: int, message: str, until: float | None = None) -> int:
@@ -284,6 +285,7 @@ async def _parked(message: str, until: float | None, host: str, port: int | None
     finally:
         if server is not None:
             await server.stop()
+        _ignore_stop_signals()
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -295,6 +297,20 @@ def _stop_on_signals() -> asyncio.Event:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signal_number, stop.set)
     return stop
+
+
+def _ignore_stop_signals() -> None:
+    """Once stopped, a second Ctrl+C (`uv run` passes it on) or SIGTERM changes nothing.
+
+    Ignored before the event loop closes: asyncio closes its self-pipe before it unregisters
+    its signal handlers, and a signal in between made Python print "Exception ignored when
+    trying to write to the signal wakeup fd" with a traceback (about one Ctrl+C in a hundred).
+    """
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(signal_number)
+        signal.signal(signal_number, signal.SIG_IGN)
 
 
 def announce_when_ready(bot: commands.Bot, settings: Settings) -> None:
