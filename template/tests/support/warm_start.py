@@ -288,6 +288,8 @@ class WarmStarter:
     def close(self) -> None:
         """Stop the server; children still running are the tests' to stop."""
         assert self.process.stdin is not None and self.process.stdout is not None
+        if self._ready is None:  # never asked (a session without process tests): no children
+            self.process.kill()  # and no need to wait for its imports to end
         self.process.stdin.close()
         try:
             self.process.wait(10)
