@@ -9,15 +9,15 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 
 from ..support.harness import warm_start
+from ..support.warm_start import supported, wanted
 
-pytestmark = pytest.mark.skipif(
-    sys.platform != "linux", reason="bot processes start cold outside Linux"
+needs_the_starter = pytest.mark.skipif(
+    not wanted(os.environ), reason="bot processes start fresh here (not Linux, or WARM_START=0)"
 )
 
 REPORT = """
@@ -45,6 +45,7 @@ def report_script(tmp_path: Path) -> str:
     return str(script)
 
 
+@needs_the_starter
 def test_a_fork_has_its_own_session_folder_environment_and_exit_status(
     report_script: str, tmp_path: Path
 ) -> None:
@@ -66,6 +67,7 @@ def test_a_fork_has_its_own_session_folder_environment_and_exit_status(
     assert facts["discord_imported"]  # what made it start in milliseconds
 
 
+@needs_the_starter
 def test_signals_reach_the_fork_and_its_death_is_reported_as_popen_would(
     report_script: str,
 ) -> None:
@@ -79,9 +81,15 @@ def test_signals_reach_the_fork_and_its_death_is_reported_as_popen_would(
     child.stdout.close()
 
 
+@needs_the_starter
 def test_a_start_that_changes_how_python_starts_is_left_to_a_fresh_process(
     report_script: str,
 ) -> None:
     for change in ({"PYTHONPATH": "/somewhere"}, {"PYTHONPROFILEIMPORTTIME": "1"}):
         environment = {**os.environ, **change}
         assert warm_start([], environment=environment, cwd=None, script=report_script) is None
+
+
+def test_warm_start_0_turns_it_off() -> None:
+    assert wanted({}) == supported() == wanted({"WARM_START": "1"})
+    assert not wanted({"WARM_START": "0"})

@@ -11,7 +11,9 @@ real process, with real signals and a real exit status, which this server report
 
 A start that changes what Python reads as it starts (a PYTHON* variable: the import log,
 PYTHONPATH for an import hook) needs a fresh interpreter: `WarmStarter.can_start` says no, and
-the harness starts it cold. Linux only (pidfd_open, SCM_RIGHTS); elsewhere every start is cold.
+the harness starts it cold. Linux only (pidfd_open, SCM_RIGHTS); elsewhere every start is cold,
+and `WARM_START=0 uv run pytest` makes them cold everywhere (to rule the starter out, or for a
+tool that follows subprocesses from their start, such as coverage).
 
     python warm_start.py SOCKET LAUNCHER_FILE [MODULE...]    (WarmStarter starts it)
 """
@@ -44,6 +46,11 @@ def supported() -> bool:
     """Forking from a server and passing file descriptors: Linux, with a socket path it takes."""
     short_enough = len(os.path.join(tempfile.gettempdir(), "warm-start-12345678", "socket")) < 100
     return sys.platform == "linux" and hasattr(os, "pidfd_open") and short_enough
+
+
+def wanted(environment: Mapping[str, str]) -> bool:
+    """Supported, and not turned off with WARM_START=0."""
+    return supported() and environment.get("WARM_START", "").strip() != "0"
 
 
 def python_settings(environment: Mapping[str, str]) -> dict[str, str]:
