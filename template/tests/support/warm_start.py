@@ -6,8 +6,8 @@ runs. `WarmStarter` pays it once per test session: it starts this file as a proc
 imports them, then forks a child for each start. The child becomes what a fresh start would
 have been: its own session, the test's working folder, environment, arguments and output pipe,
 then the same launcher entry (`launch MODULE[:FUNCTION] ARGS`), `python -m MODULE` or
-`python SCRIPT`. It is a
-real process, with real signals and a real exit status, which this server reports back.
+`python SCRIPT`. It is a real process, with real signals and a real exit status, which this
+server reports back.
 
 A start that changes what Python reads as it starts (a PYTHON* variable: the import log,
 PYTHONPATH for an import hook) needs a fresh interpreter: `WarmStarter.can_start` says no, and
