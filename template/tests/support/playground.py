@@ -12,7 +12,6 @@ import json
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 import threading
 import urllib.error
@@ -24,8 +23,7 @@ from typing import Any, cast
 import aiohttp
 
 from ..conftest import SETTINGS
-from .harness import warm_start
-from .warm_start import WarmProcess
+from .harness import start_process
 
 Json = dict[str, Any]
 TEST_COGS = Path(__file__).resolve().parent / "playground_cogs"
@@ -69,18 +67,8 @@ class PlaygroundProcess:
             opener = [sys.executable, "-c", record, str(browser)]
             environment["BROWSER"] = shlex.join(opener) + " %s"
         arguments += ["--port", "0", *args]
-        warm = warm_start(
+        self.process = start_process(
             arguments, environment=environment, cwd=cwd, script=ENTRY, separate_stderr=True
-        )
-        self.process: subprocess.Popen[str] | WarmProcess = warm or subprocess.Popen(
-            [sys.executable, ENTRY, *arguments],
-            cwd=cwd,
-            env=environment,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # signals from the terminal reach the tests, not the playground
         )
         self.cogs = cogs
         self._stdout: list[str] = []

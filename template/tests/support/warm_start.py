@@ -222,7 +222,7 @@ class WarmStarter:
         # A folder only this user can enter: whoever reaches the socket can start code as us.
         self._folder = tempfile.mkdtemp(prefix="warm-start-")
         self.path = os.path.join(self._folder, "socket")
-        self.environment = dict(os.environ)
+        self._python_settings = python_settings(os.environ)
         self.process = subprocess.Popen(
             [sys.executable, os.path.abspath(__file__), self.path, launcher_file, *imports],
             stdin=subprocess.PIPE,  # closed by close(), or by the end of this process
@@ -235,7 +235,7 @@ class WarmStarter:
 
     def can_start(self, environment: Mapping[str, str]) -> bool:
         """A start Python would begin the same way as the server: no PYTHON* of its own."""
-        return python_settings(environment) == python_settings(self.environment)
+        return python_settings(environment) == self._python_settings
 
     def _wait_until_ready(self) -> bool:
         with self._lock:
