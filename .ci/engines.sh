@@ -5,7 +5,8 @@
 #
 #   bash .ci/engines.sh install          Debian packages (skips what is there; sudo if not root):
 #                                        docker.io, debootstrap, podman, shellcheck, postgresql,
-#                                        chromium, chromium-driver
+#                                        chromium, chromium-driver, valgrind (the benchmark's
+#                                        instruction counts)
 #   eval "$(bash .ci/engines.sh start DIR)"
 #                                        a private dockerd in DIR (its own data, socket and
 #                                        Compose plugins); prints the variables the tests read
@@ -74,6 +75,7 @@ install() {
     postgres_bindir >/dev/null || wanted+=(postgresql)
     chromium_binary >/dev/null || wanted+=(chromium)
     chromedriver_binary >/dev/null || wanted+=(chromium-driver)
+    command -v valgrind >/dev/null 2>&1 || wanted+=(valgrind)
     if [ "${#wanted[@]}" -eq 0 ]; then
         log "nothing to install"
         return 0

@@ -1,7 +1,8 @@
 """Command line: measure, then print the Markdown tables (see docs/performance.md).
 
 Usage: ``uv run python -m bench [--repeat N] [--guilds 1000,10000]
-[--member-profiles 1000x50,20x5000] [--only copier,bots,members,storage,health,suite]
+[--member-profiles 1000x50,20x5000]
+[--only copier,bots,instructions,members,storage,health,suite]
 [--speed-extras] [--keep DIR]``.
 
 Progress goes to stderr, the report to stdout. Every figure sits next to a floor measured in the
@@ -22,6 +23,7 @@ from bench import (
     bot_runs,
     copier_runs,
     health_runs,
+    instruction_runs,
     member_runs,
     report,
     run,
@@ -32,7 +34,7 @@ from bench.report import Row
 # The generated project's test suite runs for seconds: fewer repetitions by default.
 DEFAULT_SUITE_REPEAT = 3
 MAX_GUILDS = bot_runs.MAX_GUILDS
-PARTS = ("copier", "bots", "members", "storage", "health", "suite")
+PARTS = ("copier", "bots", "instructions", "members", "storage", "health", "suite")
 
 
 def _sizes(text: str) -> list[int]:
@@ -118,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     health: list[Row] = []
     extras: list[Row] = []
     members: list[Row] = []
+    instructions: instruction_runs.Counted | None = None
     with contextlib.ExitStack() as cleanup:
         if args.keep:
             workdir = args.keep.resolve()
@@ -134,7 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             counts += copier_results.counts
         project = copier_results.project
         python: Path | None = None  # the generated project's, once installed
-        if {"bots", "members", "health", "suite"} & set(args.only) or args.speed_extras:
+        if {"bots", "instructions", "members", "health", "suite"} & set(
+            args.only
+        ) or args.speed_extras:
             run.log("uv sync of the generated project")
             python = run.install(project)
         if "bots" in args.only and python:
@@ -142,6 +147,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The first set's answers, for the members and storage parts' own renders.
         first = sets[0]
         template = copier_runs.Template(first.name, workdir / run.THIS_TEMPLATE, first.answers())
+        if "instructions" in args.only and python:
+            installed = storage_runs.Installed(project, python)
+            sqlite = (
+                installed
+                if installed.database == "sqlite"
+                else storage_runs.render(template, "sqlite", workdir, env)
+            )
+            instructions = instruction_runs.measure_instructions(
+                project, python, sqlite, workdir / "logs" / "instructions"
+            )
         if "members" in args.only and python:
             projects = {
                 False: project,
@@ -180,6 +195,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Copier with the same number of plain files:\n"
         )
         print(report.table(counts))
+    if instructions:
+        print(
+            "\nInstructions from process start to on_ready, counted under valgrind's cachegrind, "
+            f"one run each after a warm-up ({instructions.repeatability()}):\n"
+        )
+        print(report.table(instructions.rows))
+    elif "instructions" in args.only:
+        print(f"\n{instruction_runs.NOT_MEASURED}.")
     if members:
         print(
             "\nMembers: servers with member lists, the generated bot against discord.py's "

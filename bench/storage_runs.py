@@ -72,9 +72,12 @@ class Installed:
 
 
 def render(template: Template, database: str, workdir: Path, env: Mapping[str, str]) -> Installed:
-    """The generated project with this storage answer (the other answers: `template`'s), synced."""
-    answers = Template(template.name, template.path, {**template.answers, "database": database})
+    """The generated project with this storage answer (the other answers: `template`'s), synced;
+    rendered once per invocation, for the storage and instructions parts alike."""
     project = workdir / f"storage-{database}"
+    if project.exists():
+        return Installed(project, project / ".venv" / "bin" / "python")
+    answers = Template(template.name, template.path, {**template.answers, "database": database})
     copier_runs.time_copy(answers, project, env)
     run.log(f"storage: uv sync of the generated project with database={database}")
     return Installed(project, run.install(project))

@@ -11,6 +11,9 @@ rate limit, which the fake does not have) is skipped, for both bots alike: other
 would measure 45 s of sleeping. With $BENCH_SKIP_GATEWAY_RATE_LIMIT set, discord.py's own
 gateway rate limit (110 frames a minute) is lifted, for both bots alike: a bot that asks for
 1,000 servers' member lists would otherwise wait nine minutes (the fake enforces no limit).
+With $BENCH_EXIT_AT_READY set, the process ends (exit status 0) as discord.py dispatches
+on_ready, before any handler runs, for both bots alike: the instruction counts
+(bench/instruction_runs.py) then cover the start alone.
 """
 
 from __future__ import annotations
@@ -37,6 +40,19 @@ def _no_delay(self: discord.gateway.GatewayRatelimiter) -> float:
     return 0.0
 
 
+def _exit_at_ready(dispatch: Any) -> Any:
+    """Wraps Client.dispatch: the process ends as discord.py dispatches on_ready."""
+
+    def dispatch_or_exit(self: discord.Client, event: str, /, *args: Any, **kwargs: Any) -> None:
+        if event == "ready":
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
+        dispatch(self, event, *args, **kwargs)
+
+    return dispatch_or_exit
+
+
 def main(argv: list[str]) -> None:
     """Load the fake's launcher from its file and run the target through it."""
     fake_path, target, *args = argv
@@ -55,6 +71,9 @@ def main(argv: list[str]) -> None:
         discord.Client.before_identify_hook = _identify_now  # type: ignore[method-assign]
     if os.environ.get("BENCH_SKIP_GATEWAY_RATE_LIMIT"):
         discord.gateway.GatewayRatelimiter.get_delay = _no_delay  # type: ignore[method-assign]
+    if os.environ.get("BENCH_EXIT_AT_READY"):
+        exit_at_ready = _exit_at_ready(discord.Client.dispatch)
+        discord.Client.dispatch = exit_at_ready  # type: ignore[method-assign]
     fake.main(["launch", target, *args])
 
 

@@ -21,7 +21,16 @@ from support.template import TEMPLATE_ROOT
 
 sys.path.insert(0, str(TEMPLATE_ROOT))  # the bench package lives beside tests/
 
-from bench import answer_sets, bot_runs, copier_runs, health_runs, member_runs, run, storage_runs
+from bench import (
+    answer_sets,
+    bot_runs,
+    copier_runs,
+    health_runs,
+    instruction_runs,
+    member_runs,
+    run,
+    storage_runs,
+)
 
 # 2,600 servers need shards (Discord's limit is 2,500 a connection), as the default 10,000 do.
 SIZES = (30, 2600)
@@ -69,7 +78,7 @@ def test_smoke_run_prints_every_figure() -> None:
             "bench",
             "--repeat=1",
             # The suite row runs the generated suite twice more: test_suite_row_* covers it.
-            "--only=copier,bots,members,storage,health",
+            "--only=copier,bots,instructions,members,storage,health",
             f"--guilds={','.join(map(str, SIZES))}",
             "--member-profiles={}x{}".format(*MEMBER_PROFILE),
         ],
@@ -80,7 +89,13 @@ def test_smoke_run_prints_every_figure() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-6000:]
-    main, counts, members, storage, health = _tables(result.stdout)
+    tables = _tables(result.stdout)
+    # Instructions are counted where valgrind is (CI installs it: never left out there).
+    counted = instruction_runs.NOT_MEASURED not in result.stdout
+    if not counted:
+        assert not in_ci(), result.stderr[-2000:]
+        tables.insert(2, {})
+    main, counts, instructions, members, storage, health = tables
     sets = [s.name for s in answer_sets.available(copier_runs.questions())]
     assert sets[0] == "full"
     assert ("first bot" in sets) == ("preset" in copier_runs.questions())
@@ -120,6 +135,23 @@ def test_smoke_run_prints_every_figure() -> None:
         assert COUNT.fullmatch(ours) and COUNT.fullmatch(floor), (measure, ours, floor)
         assert int(ours.replace(",", "")) > 0 and int(floor.replace(",", "")) > 0, measure
         assert RATIO.fullmatch(ratio) and (target, verdict) == ("-", ""), measure
+    if counted:
+        assert list(instructions) == [
+            f"Bot, 1 server: {instruction_runs.LABEL}",
+            f"Bot, 1 server: {instruction_runs.LABEL}, against a floor on commands.Bot",
+            f"{health_runs.LABEL}: {instruction_runs.LABEL}",
+            f"Bot with SQLite: {instruction_runs.LABEL}",
+        ], result.stdout
+        for measure, (ours, floor, ratio, target, verdict) in instructions.items():
+            # A start is hundreds of millions of instructions, each side.
+            assert COUNT.fullmatch(ours) and COUNT.fullmatch(floor), (measure, ours, floor)
+            assert min(int(ours.replace(",", "")), int(floor.replace(",", ""))) > 10**8, measure
+            assert RATIO.fullmatch(ratio), (measure, ratio)
+            assert (target, verdict) == ("-", "") or verdict in ("met", "**missed**"), measure
+        # What the table's heading claims: a second count of the same start barely moves.
+        repeat = re.search(r"differed by ([\d,]+) instructions \(([\d.]+) %\)", result.stdout)
+        assert repeat is not None, result.stdout
+        assert float(repeat[2]) < 0.1, repeat[0]
     servers, size = MEMBER_PROFILE
     assert list(members) == [
         f"{servers} servers of {size} members, {case.label}: {measure}"
