@@ -149,13 +149,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         template = copier_runs.Template(first.name, workdir / run.THIS_TEMPLATE, first.answers())
         if "instructions" in args.only and python:
             installed = storage_runs.Installed(project, python)
-            sqlite = (
-                installed
-                if installed.database == "sqlite"
-                else storage_runs.render(template, "sqlite", workdir, env)
-            )
+            stores = {
+                database: installed
+                if installed.database == database
+                else storage_runs.render(template, database, workdir, env)
+                for database in ("sqlite", "postgresql")
+            }
             instructions = instruction_runs.measure_instructions(
-                project, python, sqlite, workdir / "logs" / "instructions"
+                project, python, stores, workdir / "logs" / "instructions"
             )
         if "members" in args.only and python:
             projects = {

@@ -15,6 +15,7 @@ warm-up), then once counted. Without valgrind the part is left out, saying how t
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -116,10 +117,12 @@ class Counted:
 
 
 def measure_instructions(
-    project: Path, python: Path, sqlite: storage_runs.Installed | None, logs: Path
+    project: Path, python: Path, stores: Mapping[str, storage_runs.Installed], logs: Path
 ) -> Counted | None:
-    """The plain bot against bare discord.py and the commands.Bot floor; the bot with SQLite
-    and with its health server against their floors. None without valgrind."""
+    """The plain bot against bare discord.py and the commands.Bot floor; the bot with its health
+    server, and with each storage in `stores` (database answer -> its synced project), against
+    their floors. PostgreSQL's pair runs on a throwaway server, left out (saying why) without
+    one. None without valgrind."""
     if valgrind() is None:
         run.log(NOT_MEASURED)
         return None
@@ -135,14 +138,23 @@ def measure_instructions(
         "health": (health["ours"], project),
         "health floor": (health["floor"], project),
     }
-    if sqlite is not None:
-        pair = storage_runs.pair(sqlite, {"DATABASE_URL": storage_runs.SQLITE_FLOOR_URL})
-        bots["sqlite"] = (pair["ours"], sqlite.project)
-        bots["storage floor"] = (pair["floor"], sqlite.project)
-    counts = count(bots, logs)
-    run.log("instructions: floor bot, counted again (how exactly a count repeats)")
-    again = start_to_ready(plain["floor"], project, logs, counted=True)
+    with contextlib.ExitStack() as servers:
+        for database, installed in stores.items():
+            settings = {"DATABASE_URL": storage_runs.SQLITE_FLOOR_URL}
+            if database == "postgresql":
+                url = servers.enter_context(storage_runs.postgres_server(installed))
+                if url is None:
+                    continue
+                storage_runs.upgrade(installed, url, logs)
+                settings = {"DATABASE_URL": url}
+            pair = storage_runs.pair(installed, settings)
+            bots[database] = (pair["ours"], installed.project)
+            bots[f"{database} floor"] = (pair["floor"], installed.project)
+        counts = count(bots, logs)
+        run.log("instructions: floor bot, counted again (how exactly a count repeats)")
+        again = start_to_ready(plain["floor"], project, logs, counted=True)
     assert again is not None
+    feature = run.TARGETS["feature"]
     rows = [
         Row(f"Bot, 1 server: {LABEL}", counts["plain"], counts["floor"], "", run.TARGETS["ready"]),
         Row(
@@ -151,22 +163,17 @@ def measure_instructions(
             counts["commands floor"],
             "",
         ),
-        Row(
-            f"{health_runs.LABEL}: {LABEL}",
-            counts["health"],
-            counts["health floor"],
-            "",
-            run.TARGETS["feature"],
+        Row(f"{health_runs.LABEL}: {LABEL}", counts["health"], counts["health floor"], "", feature),
+        *(
+            Row(
+                f"Bot with {storage_runs.LABELS[database]}: {LABEL}",
+                counts[database],
+                counts[f"{database} floor"],
+                "",
+                feature,
+            )
+            for database in stores
+            if database in counts
         ),
     ]
-    if sqlite is not None:
-        rows.append(
-            Row(
-                f"Bot with SQLite: {LABEL}",
-                counts["sqlite"],
-                counts["storage floor"],
-                "",
-                run.TARGETS["feature"],
-            )
-        )
     return Counted(rows, abs(again - counts["floor"]), counts["floor"])
