@@ -139,6 +139,16 @@ def bot_environment() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key not in dropped}
 
 
+def launch_environment(fake: Any, bot: BotUnderTest, **extra: str) -> dict[str, str]:
+    """What a bot process is started with: the caller's environment without bot settings, the
+    fake's addresses and token, no pause before IDENTIFY, `extra`, then the bot's own settings."""
+    env = bot_environment()
+    env.update(fake.env())
+    env.update(DISCORD_TOKEN=fake.fake.token, BENCH_SKIP_IDENTIFY_WAIT="1", **extra)
+    env.update(bot.settings)
+    return env
+
+
 def run_bot(
     bot: BotUnderTest,
     fake_module: ModuleType,
@@ -159,14 +169,7 @@ def run_bot(
         fake_module.FakeDiscordThread(guild_count=guild_count, **(fake_options or {})) as fake,
         log_path.open("w", encoding="utf-8") as log,
     ):
-        env = bot_environment()
-        env.update(fake.env())
-        env.update(
-            DISCORD_TOKEN=fake.fake.token,
-            BENCH_SKIP_IDENTIFY_WAIT="1",
-            BENCH_SKIP_GATEWAY_RATE_LIMIT="1",
-        )
-        env.update(bot.settings)
+        env = launch_environment(fake, bot, BENCH_SKIP_GATEWAY_RATE_LIMIT="1")
         if shards:
             env["SHARD_COUNT"] = str(shards)
         # Guild i is on shard i (for up to 20 shards): these reach every shard once.

@@ -16,6 +16,7 @@ warm-up), then once counted. Without valgrind the part is left out, saying how t
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import shutil
 import subprocess
@@ -40,32 +41,32 @@ def valgrind() -> str | None:
     return shutil.which("valgrind")
 
 
+@functools.cache
+def _fake(project: Path) -> tuple[Path, ModuleType]:
+    """The project's fake_discord.py and its module, loaded once for all of its bots' starts."""
+    fake_path = bot_runs.GeneratedBot.of(project).fake_discord
+    return fake_path, bot_runs.load_fake(fake_path)
+
+
 def start_to_ready(bot: BotUnderTest, project: Path, logs: Path, *, counted: bool) -> int | None:
     """Start `bot` against the project's fake Discord and let it end at on_ready; with
     `counted`, under cachegrind, returning the instructions it ran."""
-    fake_path = bot_runs.GeneratedBot.of(project).fake_discord
-    fake_module: ModuleType = bot_runs.load_fake(fake_path)
+    fake_path, fake_module = _fake(project)
     logs.mkdir(parents=True, exist_ok=True)
     slug = bot.name.replace(" ", "-").replace("(", "").replace(")", "")
     out = logs / f"cachegrind-{slug}.out"
     log_path = logs / f"instructions-{slug}{'' if counted else '-warm-up'}.log"
-    tool = valgrind()
-    if counted and tool is None:
-        raise RuntimeError(NOT_MEASURED)
-    prefix = [tool, "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}"]
+    prefix: list[str] = []
+    if counted:
+        tool = valgrind()
+        if tool is None:
+            raise RuntimeError(NOT_MEASURED)
+        prefix = [tool, "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}"]
     with fake_module.FakeDiscordThread(guild_count=1) as fake, log_path.open("w") as log:
-        env = bot_runs.bot_environment()
-        env.update(fake.env())
-        env.update(
-            DISCORD_TOKEN=fake.fake.token,
-            BENCH_SKIP_IDENTIFY_WAIT="1",
-            BENCH_EXIT_AT_READY="1",
-            PYTHONHASHSEED="0",
-        )
-        env.update(bot.settings)
+        env = bot_runs.launch_environment(fake, bot, BENCH_EXIT_AT_READY="1", PYTHONHASHSEED="0")
         command = [str(bot.python), str(bot_runs.LAUNCHER), str(fake_path), bot.target]
         finished = subprocess.run(
-            [*(prefix if counted else []), *command],
+            [*prefix, *command],
             cwd=logs,  # the timed rows' folder: a SQLite schema made there is found again
             env=env,
             stdout=log,
