@@ -1,6 +1,6 @@
 """--reload: a changed cog is reloaded in the running bot, and its commands are synced again.
 
-The files of cogs/ are polled four times a second (no file-watching dependency, the same on every
+The files of cogs/ are polled ten times a second (no file-watching dependency, the same on every
 system). discord.py's reload_extension() keeps the previous version when the new one fails to
 load, so a typo never stops the bot: the error shows in the page and in the terminal, and the
 next save tries again.
