@@ -145,18 +145,8 @@ def measure_members(
                 return run.median_of(runs, side, size, "peak_rss")
 
             label = f"{servers:,} servers of {members:,} members, {case.label}"
-            per_server = {
-                side: (median(side, servers) - median(side, 1)) / (servers - 1)
-                for side in ("ours", "floor")
-            }
             rows += [
                 Row(f"{label}: peak RSS", median("ours", servers), median("floor", servers), "MB"),
-                Row(
-                    f"{label}: memory per server",
-                    per_server["ours"],
-                    per_server["floor"],
-                    "KB",
-                    case.target,
-                ),
+                run.memory_per_server(f"{label}: memory per server", runs, servers, case.target),
             ]
     return rows

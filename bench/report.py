@@ -15,32 +15,53 @@ HEADER = ("Measure", "This template", "Floor", "Ratio", "Target", "")
 
 @dataclass(frozen=True)
 class Row:
-    """One line of a table: a measure, both sides' figures, and the target for the ratio."""
+    """One line of a table: a measure, both sides' figures, and the target for the ratio.
+
+    `ours_at_most`: our figure is an upper bound (what we measured was within the noise, so the
+    noise is added to it). `resolved=False`: the floor's figure is within the noise too, so there
+    is no ratio to judge.
+    """
 
     measure: str
     ours: float
     floor: float
     unit: str  # s, ms, MB, KB or "" for a count
     target: float | None = None
+    ours_at_most: bool = False
+    resolved: bool = True
 
     @property
     def ratio(self) -> float:
         return self.ours / self.floor if self.floor else float("inf")
 
     def cells(self) -> list[str]:
-        if self.target is None:
-            verdict, target = "", "-"
+        bound = "<= " if self.ours_at_most else ""
+        target = "-" if self.target is None else f"<= {self.target:.2f}x"
+        if not self.resolved:
+            ratio, verdict = "-", "" if self.target is None else "within noise"
         else:
-            verdict = "met" if self.ratio <= self.target else "**missed**"
-            target = f"<= {self.target:.2f}x"
+            ratio = f"{bound}{ratio_text(self.ratio, self.target)}x"
+            verdict = ""
+            if self.target is not None:
+                verdict = "met" if self.ratio <= self.target else "**missed**"
         return [
             self.measure,
-            quantity(self.ours, self.unit),
+            bound + quantity(self.ours, self.unit),
             quantity(self.floor, self.unit),
-            f"{self.ratio:.2f}x",
+            ratio,
             target,
             verdict,
         ]
+
+
+def ratio_text(ratio: float, target: float | None) -> str:
+    """Two decimals, or as many more as it takes to show a ratio above its target as above it
+    (1.1004 is "1.1004", never "1.10" beside "<= 1.10x" and "missed")."""
+    for decimals in range(2, 7):
+        text = f"{ratio:.{decimals}f}"
+        if target is None or ratio <= target or float(text) > target:
+            return text
+    return text
 
 
 def quantity(value: float, unit: str) -> str:

@@ -31,6 +31,7 @@ from bench import (
     run,
     storage_runs,
 )
+from bench.report import Row
 
 # 2,600 servers need shards (Discord's limit is 2,500 a connection), as the default 10,000 do.
 SIZES = (30, 2600)
@@ -39,6 +40,10 @@ MEMBER_PROFILE = (3, 30)
 FIGURE = re.compile(r"-?\d+\.\d+ (s|ms|MB|KB)")
 COUNT = re.compile(r"\d[\d,]*")
 RATIO = re.compile(r"(-?\d+\.\d+|inf)x")
+# Memory per server: our figure may be a bound ("<= "), and with the floor's growth within the
+# noise there is no ratio (bench/run.py's memory_per_server).
+BOUNDED_FIGURE = re.compile(r"(<= )?\d+\.\d+ KB")
+BOUNDED_RATIO = re.compile(r"(<= )?(\d+\.\d+|inf)x|-")
 
 
 def _tables(stdout: str) -> list[dict[str, list[str]]]:
@@ -121,6 +126,9 @@ def test_smoke_run_prints_every_figure() -> None:
     ]
     assert list(main) == expected, result.stdout
     for measure, (ours, floor, ratio, target, verdict) in main.items():
+        if measure.endswith("memory per server"):
+            _check_per_server(measure, [ours, floor, ratio, target, verdict])
+            continue
         assert FIGURE.fullmatch(ours), (measure, ours)
         assert FIGURE.fullmatch(floor), (measure, floor)
         assert RATIO.fullmatch(ratio), (measure, ratio)
@@ -163,12 +171,11 @@ def test_smoke_run_prints_every_figure() -> None:
         for measure in ("peak RSS", "memory per server")
     ], result.stdout
     for measure, (ours, floor, ratio, target, verdict) in members.items():
-        assert FIGURE.fullmatch(ours) and FIGURE.fullmatch(floor), (measure, ours, floor)
-        assert RATIO.fullmatch(ratio), (measure, ratio)
-        if "full member cache" in measure or "peak RSS" in measure:
-            assert (target, verdict) == ("-", ""), measure
+        if "peak RSS" in measure:
+            assert FIGURE.fullmatch(ours) and FIGURE.fullmatch(floor), (measure, ours, floor)
+            assert RATIO.fullmatch(ratio) and (target, verdict) == ("-", ""), measure
         else:
-            assert target == "<= 0.50x" and verdict in ("met", "**missed**"), measure
+            _check_per_server(measure, [ours, floor, ratio, target, verdict])
     # Each database answer next to its floor; PostgreSQL's only where a server can be started
     # (CI installs one: never left out there).
     measured = list(storage_runs.DATABASES)
@@ -194,6 +201,87 @@ def test_smoke_run_prints_every_figure() -> None:
         assert target.startswith("<= ") and verdict in ("met", "**missed**"), measure
     assert "Medians of 1 measured run per figure" in result.stdout
     assert "discord.py 2." in result.stdout, "the machine line names the versions"
+
+
+def _check_per_server(measure: str, cells: list[str]) -> None:
+    """A memory-per-server row: a figure (ours maybe a bound), and a verdict only with a ratio."""
+    ours, floor, ratio, target, verdict = cells
+    assert BOUNDED_FIGURE.fullmatch(ours) and FIGURE.fullmatch(floor), (measure, cells)
+    assert BOUNDED_RATIO.fullmatch(ratio), (measure, ratio)
+    if "full member cache" in measure:  # what discord.py keeps: no target
+        assert (target, verdict) == ("-", ""), measure
+        return
+    assert target == "<= 0.50x", (measure, target)
+    assert verdict == "within noise" if ratio == "-" else verdict in ("met", "**missed**"), cells
+
+
+def runs_of(side_peaks: dict[tuple[str, int], list[float]]) -> dict[tuple[str, int], list[Any]]:
+    """BotRuns with these peaks (MB), the other fields zero."""
+    return {
+        key: [bot_runs.BotRun(0, 0, int(peak * 2**20), 0, 0) for peak in peaks]
+        for key, peaks in side_peaks.items()
+    }
+
+
+def test_memory_per_server_within_the_noise_is_a_bound_or_no_ratio() -> None:
+    """A growth from 1 server to N no larger than the runs' spread is noise: ours becomes an
+    upper bound, a floor within it leaves no verdict; clear growths give the plain ratio."""
+    clear = run.memory_per_server(
+        "m",
+        runs_of(
+            {
+                ("ours", 1): [45, 45.1],
+                ("ours", 11): [46, 46.1],
+                ("floor", 1): [43, 43.1],
+                ("floor", 11): [47, 47.1],
+            }
+        ),
+        11,
+        0.5,
+    )
+    assert (clear.ours, clear.floor) == (0.1 * 2**20, 0.4 * 2**20)
+    assert clear.cells()[3:] == ["0.25x", "<= 0.50x", "met"]
+    # Ours shrank by 0.3 MB between runs 0.8 MB apart (the interned-name table's step).
+    bound = run.memory_per_server(
+        "m",
+        runs_of(
+            {
+                ("ours", 1): [44.9, 45.7],
+                ("ours", 11): [44.9, 44.9],
+                ("floor", 1): [43, 43],
+                ("floor", 11): [63, 63],
+            }
+        ),
+        11,
+        0.5,
+    )
+    assert bound.ours_at_most and bound.ours == pytest.approx(0.8 * 2**20 / 10)
+    assert bound.cells()[1] == "<= 81.92 KB" and bound.cells()[3:] == [
+        "<= 0.04x",
+        "<= 0.50x",
+        "met",
+    ]
+    noise = run.memory_per_server(
+        "m",
+        runs_of(
+            {
+                ("ours", 1): [45, 45],
+                ("ours", 11): [46, 46],
+                ("floor", 1): [43, 44],
+                ("floor", 11): [43.5, 43.5],
+            }
+        ),
+        11,
+        0.5,
+    )
+    assert not noise.resolved and noise.cells()[3:] == ["-", "<= 0.50x", "within noise"]
+
+
+def test_a_ratio_over_its_target_never_reads_as_equal_to_it() -> None:
+    over = Row("start", 1.1004, 1.0, "s", 1.10)
+    assert over.cells()[3:] == ["1.1004x", "<= 1.10x", "**missed**"]
+    assert Row("start", 1.0996, 1.0, "s", 1.10).cells()[3:] == ["1.10x", "<= 1.10x", "met"]
+    assert Row("count", 3, 2, "").cells()[3:] == ["1.50x", "-", ""]
 
 
 def test_suite_row_times_the_suite_against_its_collection(tmp_path: Path) -> None:
