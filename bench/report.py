@@ -18,8 +18,8 @@ class Row:
     """One line of a table: a measure, both sides' figures, and the target for the ratio.
 
     `ours_at_most`: our figure is an upper bound (what we measured was within the noise, so the
-    noise is added to it). `resolved=False`: the floor's figure is within the noise too, so there
-    is no ratio to judge.
+    noise is added to it): met if the bound is, else undecided. `resolved=False`: the floor's
+    figure is within the noise, so there is no ratio to judge.
     """
 
     measure: str
@@ -42,8 +42,10 @@ class Row:
         else:
             ratio = f"{bound}{ratio_text(self.ratio, self.target)}x"
             verdict = ""
-            if self.target is not None:
-                verdict = "met" if self.ratio <= self.target else "**missed**"
+            if self.target is not None and self.ratio <= self.target:
+                verdict = "met"
+            elif self.target is not None:  # a bound over the target says nothing either way
+                verdict = "within noise" if self.ours_at_most else "**missed**"
         return [
             self.measure,
             bound + quantity(self.ours, self.unit),
