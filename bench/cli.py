@@ -183,10 +183,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 project, python, workdir, max(args.guilds), args.repeat
             )
         description = report.machine(python)
+    # Only the parts measured: a run of `--only copier` has no bot rows to explain.
+    more: list[str] = []
+    if {"bots", "storage", "health"} & set(args.only):
+        more.append(f"{run.STARTUP_RUNS * args.repeat} for the 1-server bot rows")
+    if "suite" in args.only:
+        more.append(f"{args.suite_repeat} for the generated test suite")
     print(
-        f"Medians of {report.runs(args.repeat)} per figure ({run.STARTUP_RUNS * args.repeat} "
-        f"for the 1-server bot rows, {args.suite_repeat} for the generated test suite), each "
-        f"after a warm-up run, on {description}.\n"
+        f"Medians of {report.runs(args.repeat)} per figure"
+        + (f" ({', '.join(more)})" if more else "")
+        + f", each after a warm-up run, on {description}.\n"
     )
     if rows:
         print(report.table(rows))
