@@ -220,68 +220,32 @@ def _check_per_server(measure: str, cells: list[str]) -> None:
         assert verdict in ("met", "**missed**"), cells
 
 
-def runs_of(side_peaks: dict[tuple[str, int], list[float]]) -> dict[tuple[str, int], list[Any]]:
-    """BotRuns with these peaks (MB), the other fields zero."""
-    return {
-        key: [bot_runs.BotRun(0, 0, int(peak * 2**20), 0, 0) for peak in peaks]
-        for key, peaks in side_peaks.items()
+def per_server_at_11(
+    ours: tuple[list[float], list[float]], floor: tuple[list[float], list[float]]
+) -> Row:
+    """memory_per_server() of runs with these peaks (MB) at 1 and 11 servers, target 0.5x."""
+    runs = {
+        (side, size): [bot_runs.BotRun(0, 0, int(peak * 2**20), 0, 0) for peak in peaks]
+        for side, at_1_and_11 in (("ours", ours), ("floor", floor))
+        for size, peaks in zip((1, 11), at_1_and_11, strict=True)
     }
+    return run.memory_per_server("m", runs, 11, 0.5)
 
 
 def test_memory_per_server_within_the_noise_is_a_bound_or_no_ratio() -> None:
     """A growth from 1 server to N no larger than the runs' spread is noise: ours becomes an
     upper bound (met if the bound is, else undecided), a floor within it leaves no verdict;
     clear growths give the plain ratio."""
-    clear = run.memory_per_server(
-        "m",
-        runs_of(
-            {
-                ("ours", 1): [45, 45.1],
-                ("ours", 11): [46, 46.1],
-                ("floor", 1): [43, 43.1],
-                ("floor", 11): [47, 47.1],
-            }
-        ),
-        11,
-        0.5,
-    )
+    clear = per_server_at_11(ours=([45, 45.1], [46, 46.1]), floor=([43, 43.1], [47, 47.1]))
     assert (clear.ours, clear.floor) == (0.1 * 2**20, 0.4 * 2**20)
     assert clear.cells()[3:] == ["0.25x", "<= 0.50x", "met"]
-    # Ours shrank by 0.3 MB between runs 0.8 MB apart (the interned-name table's step).
-    bound = run.memory_per_server(
-        "m",
-        runs_of(
-            {
-                ("ours", 1): [44.9, 45.7],
-                ("ours", 11): [44.9, 44.9],
-                ("floor", 1): [43, 43],
-                ("floor", 11): [63, 63],
-            }
-        ),
-        11,
-        0.5,
-    )
+    # Ours shrank by 0.4 MB between runs 0.8 MB apart (the interned-name table's step).
+    bound = per_server_at_11(ours=([44.9, 45.7], [44.9, 44.9]), floor=([43, 43], [63, 63]))
     assert bound.ours_at_most and bound.ours == pytest.approx(0.8 * 2**20 / 10)
-    assert bound.cells()[1] == "<= 81.92 KB" and bound.cells()[3:] == [
-        "<= 0.04x",
-        "<= 0.50x",
-        "met",
-    ]
+    assert bound.cells()[1:] == ["<= 81.92 KB", "2048.00 KB", "<= 0.04x", "<= 0.50x", "met"]
     undecided = Row("m", 0.8, 1.0, "KB", 0.5, ours_at_most=True)
     assert undecided.cells()[3:] == ["<= 0.80x", "<= 0.50x", "within noise"]
-    noise = run.memory_per_server(
-        "m",
-        runs_of(
-            {
-                ("ours", 1): [45, 45],
-                ("ours", 11): [46, 46],
-                ("floor", 1): [43, 44],
-                ("floor", 11): [43.5, 43.5],
-            }
-        ),
-        11,
-        0.5,
-    )
+    noise = per_server_at_11(ours=([45, 45], [46, 46]), floor=([43, 44], [43.5, 43.5]))
     assert not noise.resolved and noise.cells()[3:] == ["-", "<= 0.50x", "within noise"]
 
 
