@@ -150,9 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "instructions" in args.only and python:
             installed = storage_runs.Installed(project, python)
             stores = {
-                database: installed
-                if installed.database == database
-                else storage_runs.render(template, database, workdir, env)
+                database: storage_runs.installed_with(database, template, workdir, env, installed)
                 for database in ("sqlite", "postgresql")
             }
             instructions = instruction_runs.measure_instructions(

@@ -141,14 +141,9 @@ def measure_instructions(
     }
     with contextlib.ExitStack() as servers:
         for database, installed in stores.items():
-            settings = {"DATABASE_URL": storage_runs.SQLITE_FLOOR_URL}
-            if database == "postgresql":
-                url = servers.enter_context(storage_runs.postgres_server(installed))
-                if url is None:
-                    continue
-                storage_runs.upgrade(installed, url, logs)
-                settings = {"DATABASE_URL": url}
-            pair = storage_runs.pair(installed, settings)
+            pair = storage_runs.serving_pair(installed, logs, servers)
+            if pair is None:
+                continue
             bots[database] = (pair["ours"], installed.project)
             bots[f"{database} floor"] = (pair["floor"], installed.project)
         counts = count(bots, logs)

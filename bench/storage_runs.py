@@ -83,6 +83,19 @@ def render(template: Template, database: str, workdir: Path, env: Mapping[str, s
     return Installed(project, run.install(project))
 
 
+def installed_with(
+    database: str,
+    template: Template,
+    workdir: Path,
+    env: Mapping[str, str],
+    installed: Installed | None = None,
+) -> Installed:
+    """`installed` when it already has this storage answer, else its render with that answer."""
+    if installed is not None and installed.database == database:
+        return installed
+    return render(template, database, workdir, env)
+
+
 @contextlib.contextmanager
 def postgres_server(installed: Installed) -> Iterator[str | None]:
     """A throwaway PostgreSQL server's URL, or None (and why, on stderr) without PostgreSQL."""
@@ -123,6 +136,24 @@ def upgrade(installed: Installed, url: str, folder: Path) -> None:
     )
 
 
+def serving_pair(
+    installed: Installed, logs: Path, servers: contextlib.ExitStack
+) -> dict[str, BotUnderTest] | None:
+    """The pair for `installed`'s storage answer with the database both open: SQLite's floor
+    file, or a throwaway PostgreSQL server (kept until `servers` closes), migrated as compose's
+    migrate service does. None, and why on stderr, where no PostgreSQL server can start."""
+    settings: dict[str, str] = {}
+    if installed.database == "sqlite":
+        settings = {"DATABASE_URL": SQLITE_FLOOR_URL}  # ours: its default file
+    elif installed.database == "postgresql":
+        url = servers.enter_context(postgres_server(installed))
+        if url is None:
+            return None
+        upgrade(installed, url, logs)
+        settings = {"DATABASE_URL": url}
+    return pair(installed, settings)
+
+
 def pair(installed: Installed, settings: Mapping[str, str]) -> dict[str, BotUnderTest]:
     """The generated bot and its floor, both from the project's environment."""
     database = installed.database
@@ -154,21 +185,11 @@ def measure_storage(
     rows: list[Row] = []
     for database in DATABASES:
         logs = workdir / "logs" / f"storage-{database}"
-        with contextlib.ExitStack() as stack:
-            if installed is not None and installed.database == database:
-                chosen = installed
-            else:
-                chosen = render(template, database, workdir, env)
-            settings: dict[str, str] = {}
-            if database == "sqlite":
-                settings = {"DATABASE_URL": SQLITE_FLOOR_URL}  # ours: its default file
-            elif database == "postgresql":
-                url = stack.enter_context(postgres_server(chosen))
-                if url is None:
-                    continue
-                upgrade(chosen, url, logs)
-                settings = {"DATABASE_URL": url}
-            bots = pair(chosen, settings)
+        with contextlib.ExitStack() as servers:
+            chosen = installed_with(database, template, workdir, env, installed)
+            bots = serving_pair(chosen, logs, servers)
+            if bots is None:
+                continue
             runs = run.compare_bots(bots, [1], run.STARTUP_RUNS * repeat, chosen.project, logs)
         rows += run.feature_rows(f"Bot with {LABELS[database]}", runs)
     return rows
